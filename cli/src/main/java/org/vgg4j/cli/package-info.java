@@ -1,0 +1,2 @@
+/** The vgg4j command line (issue 6). */
+package org.vgg4j.cli;

@@ -1,0 +1,113 @@
+package org.vgg4j.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vgg4j.tensor.Tensor;
+
+/** GEMM against a double-precision triple loop, on many shapes, both transposes, both paths. */
+class SgemmTest {
+
+    static Stream<Arguments> backends() {
+        return Stream.of(Arguments.of(new CpuBackend(true)), Arguments.of(new CpuBackend(false)));
+    }
+
+    static double[] reference(boolean tA, boolean tB, int m, int n, int k, float alpha, float[] a, int lda,
+                              float[] b, int ldb, float beta, float[] c, int ldc) {
+        double[] out = new double[m * ldc];
+        for (int i = 0; i < m; i++) {
+            for (int j = 0; j < n; j++) {
+                double s = 0;
+                for (int p = 0; p < k; p++) {
+                    double av = tA ? a[p * lda + i] : a[i * lda + p];
+                    double bv = tB ? b[j * ldb + p] : b[p * ldb + j];
+                    s += av * bv;
+                }
+                out[i * ldc + j] = alpha * s + (beta == 0 ? 0 : beta * (double) c[i * ldc + j]);
+            }
+        }
+        return out;
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void gemmMatchesDoubleReferenceOnRandomShapes(CpuBackend cpu) {
+        SplittableRandom rnd = new SplittableRandom(42);
+        int[] sizes = {1, 2, 3, 7, 8, 15, 16, 17, 31, 33, 64, 65, 100, 129};
+        for (int trial = 0; trial < 60; trial++) {
+            int m = sizes[rnd.nextInt(sizes.length)];
+            int n = sizes[rnd.nextInt(sizes.length)];
+            int k = sizes[rnd.nextInt(sizes.length)];
+            boolean tA = rnd.nextBoolean();
+            boolean tB = rnd.nextBoolean();
+            float alpha = trial % 3 == 0 ? 1f : (float) rnd.nextDouble(-2, 2);
+            float beta = trial % 4 == 0 ? 0f : (float) rnd.nextDouble(-1, 1);
+            int lda = (tA ? m : k) + rnd.nextInt(3);
+            int ldb = (tB ? k : n) + rnd.nextInt(3);
+            int ldc = n + rnd.nextInt(3);
+            float[] a = random(rnd, (tA ? k : m) * lda);
+            float[] b = random(rnd, (tB ? n : k) * ldb);
+            float[] c = random(rnd, m * ldc);
+            double[] want = reference(tA, tB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            Tensor ta = cpu.fromHost(a, a.length);
+            Tensor tb = cpu.fromHost(b, b.length);
+            Tensor tc = cpu.fromHost(c, c.length);
+            cpu.gemm(tA, tB, m, n, k, alpha, ta, 0, lda, tb, 0, ldb, beta, tc, 0, ldc);
+            float[] got = tc.toHost();
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < ldc; j++) {
+                    int idx = i * ldc + j;
+                    double expect = j < n ? want[idx] : c[idx]; // padding columns untouched
+                    double tol = 1e-5 * (k + 1) * (Math.abs(expect) + 1);
+                    double diff = Math.abs(got[idx] - expect);
+                    assertTrue(diff <= tol, () -> String.format("m=%d n=%d k=%d tA=%b tB=%b at %d: %g vs %g",
+                        m, n, k, tA, tB, idx, got[idx], expect));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void betaZeroIgnoresNaNInOutput(CpuBackend cpu) {
+        Tensor a = cpu.fromHost(new float[] {1, 2, 3, 4}, 2, 2);
+        Tensor b = cpu.fromHost(new float[] {1, 0, 0, 1}, 2, 2);
+        Tensor c = cpu.fromHost(new float[] {Float.NaN, Float.NaN, Float.NaN, Float.NaN}, 2, 2);
+        cpu.gemm(false, false, 2, 2, 2, 1f, a, b, 0f, c);
+        assertEquals(java.util.List.of(1f, 2f, 3f, 4f), boxed(c.toHost()));
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void gemmRejectsOperandsTooSmall(CpuBackend cpu) {
+        Tensor a = cpu.zeros(2, 3);
+        Tensor b = cpu.zeros(3, 2);
+        Tensor c = cpu.zeros(2, 2);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> cpu.gemm(false, false, 2, 2, 4, 1f, a, b, 0f, c));
+        assertTrue(e.getMessage().startsWith("gemm:"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> cpu.gemm(false, false, -1, 2, 3, 1f, a, b, 0f, c));
+    }
+
+    static float[] random(SplittableRandom rnd, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = (float) rnd.nextDouble(-1, 1);
+        }
+        return x;
+    }
+
+    static java.util.List<Float> boxed(float[] x) {
+        java.util.List<Float> l = new java.util.ArrayList<>();
+        for (float v : x) {
+            l.add(v);
+        }
+        return l;
+    }
+}
