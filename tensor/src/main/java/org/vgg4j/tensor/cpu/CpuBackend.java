@@ -16,6 +16,7 @@ import org.vgg4j.tensor.Tensor;
 public final class CpuBackend implements Backend {
     private final boolean vector;
     private final Sgemm sgemm;
+    private final CpuConv conv;
 
     /** The fast path when the Vector API is enabled, else scalar. */
     public CpuBackend() {
@@ -26,6 +27,7 @@ public final class CpuBackend implements Backend {
     public CpuBackend(boolean vector) {
         this.vector = vector && VectorSupport.modulePresent();
         this.sgemm = this.vector ? VectorKernels.sgemm() : new ScalarSgemm();
+        this.conv = new CpuConv(sgemm);
     }
 
     /** Whether this instance runs the Vector API path. */
@@ -125,34 +127,260 @@ public final class CpuBackend implements Backend {
     /** The GEMM this backend runs on raw arrays (for layers of this package and benchmarks). */
     public Sgemm sgemm() { return sgemm; }
 
-    // ---------------------------------------------------------------- not yet implemented
+    // ---------------------------------------------------------------- convolution
 
-    private static UnsupportedOperationException todo(String op) {
-        return new UnsupportedOperationException("cpu: " + op + " is not implemented yet");
+    private static void convShapes(String op, ConvGeometry g, Tensor x, Tensor w, Tensor y) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input " + x + " is not [N,C,H,W]");
+        }
+        int n = x.dim(0);
+        Checks.shape(op, "input", x, g.inputShape(n));
+        Checks.shape(op, "weight", w, g.weightShape());
+        Checks.shape(op, "output", y, g.outputShape(n));
     }
 
-    @Override public void im2col(Tensor x, int image, ConvGeometry g, Tensor col) { throw todo("im2col"); }
-    @Override public void col2im(Tensor col, ConvGeometry g, Tensor x, int image) { throw todo("col2im"); }
-    @Override public void conv2dForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) { throw todo("conv2dForward"); }
-    @Override public void conv2dBackwardData(Tensor gradY, Tensor w, Tensor gradX, ConvGeometry g) { throw todo("conv2dBackwardData"); }
-    @Override public void conv2dBackwardWeights(Tensor x, Tensor gradY, Tensor gradW, Tensor gradBias, ConvGeometry g) { throw todo("conv2dBackwardWeights"); }
-    @Override public void biasAdd(Tensor y, Tensor bias) { throw todo("biasAdd"); }
-    @Override public void biasGrad(Tensor gradY, Tensor gradBias) { throw todo("biasGrad"); }
-    @Override public void reluForward(Tensor x, Tensor y) { throw todo("reluForward"); }
-    @Override public void reluBackward(Tensor y, Tensor gradY, Tensor gradX) { throw todo("reluBackward"); }
-    @Override public void scale(Tensor x, float alpha, Tensor y) { throw todo("scale"); }
-    @Override public void axpy(float alpha, Tensor x, Tensor y) { throw todo("axpy"); }
-    @Override public void mul(Tensor a, Tensor b, Tensor out) { throw todo("mul"); }
-    @Override public void maxPoolForward(Tensor x, Tensor y, Tensor argmax, PoolGeometry g) { throw todo("maxPoolForward"); }
-    @Override public void maxPoolBackward(Tensor gradY, Tensor argmax, Tensor gradX, PoolGeometry g) { throw todo("maxPoolBackward"); }
-    @Override public void avgPoolForward(Tensor x, Tensor y, PoolGeometry g) { throw todo("avgPoolForward"); }
-    @Override public void avgPoolBackward(Tensor gradY, Tensor gradX, PoolGeometry g) { throw todo("avgPoolBackward"); }
-    @Override public void lrnForward(Tensor x, Tensor y, Tensor scale, LrnParams p) { throw todo("lrnForward"); }
-    @Override public void lrnBackward(Tensor x, Tensor y, Tensor scale, Tensor gradY, Tensor gradX, LrnParams p) { throw todo("lrnBackward"); }
-    @Override public void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor probs, Tensor loss) { throw todo("softmaxCrossEntropyForward"); }
-    @Override public void softmaxCrossEntropyBackward(Tensor probs, Tensor labels, float scale, Tensor gradLogits) { throw todo("softmaxCrossEntropyBackward"); }
-    @Override public void dropoutForward(Tensor x, Tensor y, Tensor mask, float p, long seed) { throw todo("dropoutForward"); }
-    @Override public void sgdUpdate(Tensor w, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay, boolean nesterov) { throw todo("sgdUpdate"); }
-    @Override public double sum(Tensor x) { throw todo("sum"); }
-    @Override public int[] topK(Tensor scores, int k) { throw todo("topK"); }
+    @Override
+    public void im2col(Tensor x, int image, ConvGeometry g, Tensor col) {
+        Checks.owned("im2col", this, x, col);
+        checkImage("im2col", x, image, g);
+        Checks.shape("im2col", "col", col, g.colRows(), g.colCols());
+        CpuConv.im2col(data(x), image, g, data(col), 0, g.colCols());
+    }
+
+    @Override
+    public void col2im(Tensor col, ConvGeometry g, Tensor x, int image) {
+        Checks.owned("col2im", this, x, col);
+        checkImage("col2im", x, image, g);
+        Checks.shape("col2im", "col", col, g.colRows(), g.colCols());
+        CpuConv.col2im(data(col), 0, g.colCols(), g, data(x), image);
+    }
+
+    private static void checkImage(String op, Tensor x, int image, ConvGeometry g) {
+        if (x.rank() != 4 || image < 0 || image >= x.dim(0)) {
+            throw new IllegalArgumentException(op + ": image " + image + " outside " + x);
+        }
+        Checks.shape(op, "image tensor", x, g.inputShape(x.dim(0)));
+    }
+
+    @Override
+    public void conv2dForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
+        Checks.owned("conv2dForward", this, x, w, bias, y);
+        convShapes("conv2dForward", g, x, w, y);
+        if (bias != null) {
+            Checks.shape("conv2dForward", "bias", bias, g.outC());
+        }
+        conv.forward(data(x), data(w), bias == null ? null : data(bias), data(y), x.dim(0), g);
+    }
+
+    @Override
+    public void conv2dBackwardData(Tensor gradY, Tensor w, Tensor gradX, ConvGeometry g) {
+        Checks.owned("conv2dBackwardData", this, gradY, w, gradX);
+        convShapes("conv2dBackwardData", g, gradX, w, gradY);
+        conv.backwardData(data(gradY), data(w), data(gradX), gradX.dim(0), g);
+    }
+
+    @Override
+    public void conv2dBackwardWeights(Tensor x, Tensor gradY, Tensor gradW, Tensor gradBias, ConvGeometry g) {
+        Checks.owned("conv2dBackwardWeights", this, x, gradY, gradW, gradBias);
+        convShapes("conv2dBackwardWeights", g, x, gradW, gradY);
+        if (gradBias != null) {
+            Checks.shape("conv2dBackwardWeights", "gradBias", gradBias, g.outC());
+        }
+        conv.backwardWeights(data(x), data(gradY), data(gradW), gradBias == null ? null : data(gradBias),
+            x.dim(0), g);
+    }
+
+    // ---------------------------------------------------------------- elementwise and bias
+
+    /** [N, C, S] view of y for a bias of C entries. */
+    private static int biasInner(String op, Tensor y, Tensor bias) {
+        int c = (int) bias.size();
+        if (bias.rank() != 1 || y.rank() < 2 || y.dim(1) != c) {
+            throw new IllegalArgumentException(op + ": bias " + Arrays.toString(bias.shape())
+                + " does not match dim 1 of " + Arrays.toString(y.shape()));
+        }
+        return (int) (y.size() / ((long) y.dim(0) * c));
+    }
+
+    @Override
+    public void biasAdd(Tensor y, Tensor bias) {
+        Checks.owned("biasAdd", this, y, bias);
+        int s = biasInner("biasAdd", y, bias);
+        CpuOps.biasAdd(data(y), data(bias), y.dim(0), (int) bias.size(), s);
+    }
+
+    @Override
+    public void biasGrad(Tensor gradY, Tensor gradBias) {
+        Checks.owned("biasGrad", this, gradY, gradBias);
+        int s = biasInner("biasGrad", gradY, gradBias);
+        CpuOps.biasGrad(data(gradY), data(gradBias), gradY.dim(0), (int) gradBias.size(), s);
+    }
+
+    private void same(String op, Tensor... ts) {
+        Checks.owned(op, this, ts);
+        for (Tensor t : ts) {
+            Checks.sameSize(op, ts[0], t);
+        }
+    }
+
+    @Override
+    public void reluForward(Tensor x, Tensor y) {
+        same("reluForward", x, y);
+        CpuOps.relu(data(x), data(y), (int) x.size());
+    }
+
+    @Override
+    public void reluBackward(Tensor y, Tensor gradY, Tensor gradX) {
+        same("reluBackward", y, gradY, gradX);
+        CpuOps.reluBackward(data(y), data(gradY), data(gradX), (int) y.size());
+    }
+
+    @Override
+    public void scale(Tensor x, float alpha, Tensor y) {
+        same("scale", x, y);
+        CpuOps.scale(data(x), alpha, data(y), (int) x.size());
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        same("axpy", x, y);
+        CpuOps.axpy(alpha, data(x), data(y), (int) x.size());
+    }
+
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
+        same("mul", a, b, out);
+        CpuOps.mul(data(a), data(b), data(out), (int) a.size());
+    }
+
+    // ---------------------------------------------------------------- pooling, LRN
+
+    private static int planes(String op, Tensor x, Tensor y, PoolGeometry g) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input " + x + " is not [N,C,H,W]");
+        }
+        Checks.shape(op, "input", x, g.inputShape(x.dim(0)));
+        Checks.shape(op, "output", y, g.outputShape(x.dim(0)));
+        return x.dim(0) * g.channels();
+    }
+
+    @Override
+    public void maxPoolForward(Tensor x, Tensor y, Tensor argmax, PoolGeometry g) {
+        Checks.owned("maxPoolForward", this, x, y, argmax);
+        int planes = planes("maxPoolForward", x, y, g);
+        Checks.shape("maxPoolForward", "argmax", argmax, y.shape());
+        CpuPool.maxForward(data(x), data(y), data(argmax), planes, g);
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor gradY, Tensor argmax, Tensor gradX, PoolGeometry g) {
+        Checks.owned("maxPoolBackward", this, gradY, argmax, gradX);
+        int planes = planes("maxPoolBackward", gradX, gradY, g);
+        Checks.shape("maxPoolBackward", "argmax", argmax, gradY.shape());
+        CpuPool.maxBackward(data(gradY), data(argmax), data(gradX), planes, g);
+    }
+
+    @Override
+    public void avgPoolForward(Tensor x, Tensor y, PoolGeometry g) {
+        Checks.owned("avgPoolForward", this, x, y);
+        CpuPool.avgForward(data(x), data(y), planes("avgPoolForward", x, y, g), g);
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor gradY, Tensor gradX, PoolGeometry g) {
+        Checks.owned("avgPoolBackward", this, gradY, gradX);
+        CpuPool.avgBackward(data(gradY), data(gradX), planes("avgPoolBackward", gradX, gradY, g), g);
+    }
+
+    private static void lrnShapes(String op, Tensor x, Tensor... others) {
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(op + ": input " + x + " has no channel dimension");
+        }
+        for (Tensor t : others) {
+            Checks.shape(op, "operand", t, x.shape());
+        }
+    }
+
+    @Override
+    public void lrnForward(Tensor x, Tensor y, Tensor scale, LrnParams p) {
+        Checks.owned("lrnForward", this, x, y, scale);
+        lrnShapes("lrnForward", x, y, scale);
+        int s = (int) (x.size() / ((long) x.dim(0) * x.dim(1)));
+        CpuPool.lrnForward(data(x), data(y), data(scale), x.dim(0), x.dim(1), s, p);
+    }
+
+    @Override
+    public void lrnBackward(Tensor x, Tensor y, Tensor scale, Tensor gradY, Tensor gradX, LrnParams p) {
+        Checks.owned("lrnBackward", this, x, y, scale, gradY, gradX);
+        lrnShapes("lrnBackward", x, y, scale, gradY, gradX);
+        int s = (int) (x.size() / ((long) x.dim(0) * x.dim(1)));
+        CpuPool.lrnBackward(data(x), data(y), data(scale), data(gradY), data(gradX), x.dim(0), x.dim(1), s, p);
+    }
+
+    // ---------------------------------------------------------------- loss, dropout, optimiser
+
+    private static void lossShapes(String op, Tensor scores, Tensor labels, Tensor other) {
+        if (scores.rank() != 2) {
+            throw new IllegalArgumentException(op + ": scores " + scores + " are not [N,K]");
+        }
+        Checks.shape(op, "labels", labels, scores.dim(0));
+        Checks.shape(op, "probabilities", other, scores.shape());
+        int k = scores.dim(1);
+        float[] l = data(labels);
+        for (int i = 0; i < l.length; i++) {
+            if (!(l[i] >= 0 && l[i] < k) || l[i] != Math.rint(l[i])) {
+                throw new IllegalArgumentException(op + ": label " + l[i] + " of sample " + i
+                    + " is not a class index in [0, " + k + ")");
+            }
+        }
+    }
+
+    @Override
+    public void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor probs, Tensor loss) {
+        Checks.owned("softmaxCrossEntropyForward", this, logits, labels, probs, loss);
+        lossShapes("softmaxCrossEntropyForward", logits, labels, probs);
+        Checks.shape("softmaxCrossEntropyForward", "loss", loss, logits.dim(0));
+        CpuOps.softmaxCrossEntropy(data(logits), data(labels), data(probs), data(loss), logits.dim(0), logits.dim(1));
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(Tensor probs, Tensor labels, float scale, Tensor gradLogits) {
+        Checks.owned("softmaxCrossEntropyBackward", this, probs, labels, gradLogits);
+        lossShapes("softmaxCrossEntropyBackward", probs, labels, gradLogits);
+        CpuOps.softmaxCrossEntropyBackward(data(probs), data(labels), scale, data(gradLogits),
+            probs.dim(0), probs.dim(1));
+    }
+
+    @Override
+    public void dropoutForward(Tensor x, Tensor y, Tensor mask, float p, long seed) {
+        same("dropoutForward", x, y, mask);
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("dropoutForward: probability " + p + " outside [0, 1)");
+        }
+        CpuOps.dropout(data(x), data(y), data(mask), p, seed, (int) x.size());
+    }
+
+    @Override
+    public void sgdUpdate(Tensor w, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay,
+                          boolean nesterov) {
+        same("sgdUpdate", w, grad, velocity);
+        CpuOps.sgd(data(w), data(grad), data(velocity), lr, momentum, weightDecay, nesterov, (int) w.size());
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    @Override
+    public double sum(Tensor x) {
+        Checks.owned("sum", this, x);
+        return CpuOps.sum(data(x), (int) x.size());
+    }
+
+    @Override
+    public int[] topK(Tensor scores, int k) {
+        Checks.owned("topK", this, scores);
+        if (scores.rank() != 2 || k < 1 || k > scores.dim(1)) {
+            throw new IllegalArgumentException("topK: k=" + k + " for scores " + Arrays.toString(scores.shape()));
+        }
+        return CpuOps.topK(data(scores), scores.dim(0), scores.dim(1), k);
+    }
 }

@@ -1,0 +1,256 @@
+package org.vgg4j.tensor.cpu;
+
+import org.vgg4j.tensor.ConvGeometry;
+
+/**
+ * Convolution on the CPU as im2col + GEMM (Caffe's scheme), on raw arrays.
+ *
+ * <pre>
+ *   x [N, C, H, W] --im2col--> col [C*kH*kW, B*outH*outW]   (B images side by side)
+ *   w [O, C*kH*kW] x col -----> tmp [O, B*outH*outW] --scatter--> y [B, O, outH*outW]
+ * </pre>
+ * Small layers put several images side by side so that GEMM sees a large N; 1x1 convolutions
+ * with stride 1 skip im2col. Scratch memory is kept across calls (one instance per backend).
+ */
+final class CpuConv {
+    /** Target width (columns) of one batched GEMM; wider chunks buy nothing but memory. */
+    private static final int TARGET_COLS = 4096;
+    /** Largest scratch (floats) a chunk may use before falling back to one image at a time. */
+    private static final long MAX_SCRATCH = 32L << 20;
+
+    private final Sgemm sgemm;
+    private float[] col = new float[0];
+    private float[] tmp = new float[0];
+
+    CpuConv(Sgemm sgemm) {
+        this.sgemm = sgemm;
+    }
+
+    private float[] colBuffer(long n) {
+        if (col.length < n) {
+            col = new float[(int) n];
+        }
+        return col;
+    }
+
+    private float[] tmpBuffer(long n) {
+        if (tmp.length < n) {
+            tmp = new float[(int) n];
+        }
+        return tmp;
+    }
+
+    /** How many images go side by side in one GEMM. */
+    static int chunk(ConvGeometry g, int batch) {
+        int cols = g.colCols();
+        int b = Math.max(1, Math.min(batch, TARGET_COLS / Math.max(1, cols)));
+        while (b > 1 && (long) b * cols * (g.colRows() + g.outC()) > MAX_SCRATCH) {
+            b--;
+        }
+        return b;
+    }
+
+    /** Writes image {@code image} of x into col[colOff + row*ldCol + s], row = (c*kH+i)*kW+j. */
+    static void im2col(float[] x, int image, ConvGeometry g, float[] col, int colOff, int ldCol) {
+        int inH = g.inH();
+        int inW = g.inW();
+        int outH = g.outH();
+        int outW = g.outW();
+        int kk = g.kH() * g.kW();
+        long base = (long) image * g.inC() * inH * inW;
+        Parallel.parallelRange(g.inC(), Math.max(1, 32768 / Math.max(1, kk * outH * outW)), (lo, hi) -> {
+            for (int c = (int) lo; c < hi; c++) {
+                int plane = (int) (base + (long) c * inH * inW);
+                for (int i = 0; i < g.kH(); i++) {
+                    for (int j = 0; j < g.kW(); j++) {
+                        int row = colOff + ((c * g.kH() + i) * g.kW() + j) * ldCol;
+                        for (int oh = 0; oh < outH; oh++) {
+                            int h = oh * g.strideH() - g.padH() + i;
+                            int dst = row + oh * outW;
+                            if (h < 0 || h >= inH) {
+                                java.util.Arrays.fill(col, dst, dst + outW, 0f);
+                                continue;
+                            }
+                            int src = plane + h * inW;
+                            int w0 = j - g.padW();
+                            if (g.strideW() == 1) {
+                                // contiguous run: zeros, copy, zeros
+                                int lo2 = Math.max(0, -w0);
+                                int hi2 = Math.min(outW, inW - w0);
+                                if (hi2 <= lo2) {
+                                    java.util.Arrays.fill(col, dst, dst + outW, 0f);
+                                    continue;
+                                }
+                                java.util.Arrays.fill(col, dst, dst + lo2, 0f);
+                                System.arraycopy(x, src + w0 + lo2, col, dst + lo2, hi2 - lo2);
+                                java.util.Arrays.fill(col, dst + hi2, dst + outW, 0f);
+                            } else {
+                                for (int ow = 0; ow < outW; ow++) {
+                                    int w = ow * g.strideW() + w0;
+                                    col[dst + ow] = w >= 0 && w < inW ? x[src + w] : 0f;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** Adds col (layout as {@link #im2col}) back into image {@code image} of x. */
+    static void col2im(float[] col, int colOff, int ldCol, ConvGeometry g, float[] x, int image) {
+        int inH = g.inH();
+        int inW = g.inW();
+        int outH = g.outH();
+        int outW = g.outW();
+        long base = (long) image * g.inC() * inH * inW;
+        int kk = g.kH() * g.kW();
+        // channels own disjoint planes of x, so they can run in parallel without races
+        Parallel.parallelRange(g.inC(), Math.max(1, 32768 / Math.max(1, kk * outH * outW)), (lo, hi) -> {
+            for (int c = (int) lo; c < hi; c++) {
+                int plane = (int) (base + (long) c * inH * inW);
+                for (int i = 0; i < g.kH(); i++) {
+                    for (int j = 0; j < g.kW(); j++) {
+                        int row = colOff + ((c * g.kH() + i) * g.kW() + j) * ldCol;
+                        for (int oh = 0; oh < outH; oh++) {
+                            int h = oh * g.strideH() - g.padH() + i;
+                            if (h < 0 || h >= inH) {
+                                continue;
+                            }
+                            int src = row + oh * outW;
+                            int dst = plane + h * inW;
+                            for (int ow = 0; ow < outW; ow++) {
+                                int w = ow * g.strideW() - g.padW() + j;
+                                if (w >= 0 && w < inW) {
+                                    x[dst + w] += col[src + ow];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    /** y [N, O, S] = w [O, K] x im2col(x) (+ bias). */
+    void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int outC = g.outC();
+        int b = chunk(g, batch);
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            if (nb == 1) {
+                float[] src = x;
+                int srcOff = n0 * rows * cols;
+                if (!g.isPointwise()) {
+                    src = colBuffer((long) rows * cols);
+                    srcOff = 0;
+                    im2col(x, n0, g, src, 0, cols);
+                }
+                sgemm.gemm(false, false, outC, cols, rows, 1f, w, 0, rows, src, srcOff, cols, 0f,
+                    y, n0 * outC * cols, cols);
+            } else {
+                int wide = nb * cols;
+                float[] c = colBuffer((long) rows * wide);
+                for (int i = 0; i < nb; i++) {
+                    if (g.isPointwise()) {
+                        copyPlanes(x, (n0 + i) * rows * cols, cols, c, i * cols, wide, rows, cols);
+                    } else {
+                        im2col(x, n0 + i, g, c, i * cols, wide);
+                    }
+                }
+                float[] t = tmpBuffer((long) outC * wide);
+                sgemm.gemm(false, false, outC, wide, rows, 1f, w, 0, rows, c, 0, wide, 0f, t, 0, wide);
+                for (int i = 0; i < nb; i++) {
+                    copyPlanes(t, i * cols, wide, y, (n0 + i) * outC * cols, cols, outC, cols);
+                }
+            }
+        }
+        if (bias != null) {
+            CpuOps.biasAdd(y, bias, batch, outC, cols);
+        }
+    }
+
+    /** gradX [N, C, H, W] = col2im(w^T x gradY), overwriting gradX. */
+    void backwardData(float[] gradY, float[] w, float[] gradX, int batch, ConvGeometry g) {
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int outC = g.outC();
+        if (g.isPointwise()) {
+            for (int n = 0; n < batch; n++) {
+                sgemm.gemm(true, false, rows, cols, outC, 1f, w, 0, rows, gradY, n * outC * cols, cols, 0f,
+                    gradX, n * rows * cols, cols);
+            }
+            return;
+        }
+        java.util.Arrays.fill(gradX, 0, batch * g.inC() * g.inH() * g.inW(), 0f);
+        int b = chunk(g, batch);
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int wide = nb * cols;
+            float[] gy = gradY;
+            int gyOff = n0 * outC * cols;
+            if (nb > 1) {
+                gy = tmpBuffer((long) outC * wide);
+                gyOff = 0;
+                for (int i = 0; i < nb; i++) {
+                    copyPlanes(gradY, (n0 + i) * outC * cols, cols, gy, i * cols, wide, outC, cols);
+                }
+            }
+            float[] c = colBuffer((long) rows * wide);
+            sgemm.gemm(true, false, rows, wide, outC, 1f, w, 0, rows, gy, gyOff, wide, 0f, c, 0, wide);
+            for (int i = 0; i < nb; i++) {
+                col2im(c, i * cols, wide, g, gradX, n0 + i);
+            }
+        }
+    }
+
+    /** gradW [O, K] += gradY x im2col(x)^T; gradBias [O] += sums of gradY when not null. */
+    void backwardWeights(float[] x, float[] gradY, float[] gradW, float[] gradBias, int batch, ConvGeometry g) {
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int outC = g.outC();
+        int b = chunk(g, batch);
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int wide = nb * cols;
+            float[] gy = gradY;
+            int gyOff = n0 * outC * cols;
+            float[] c;
+            int cOff = 0;
+            if (nb == 1) {
+                if (g.isPointwise()) {
+                    c = x;
+                    cOff = n0 * rows * cols;
+                } else {
+                    c = colBuffer((long) rows * cols);
+                    im2col(x, n0, g, c, 0, cols);
+                }
+            } else {
+                gy = tmpBuffer((long) outC * wide);
+                gyOff = 0;
+                c = colBuffer((long) rows * wide);
+                for (int i = 0; i < nb; i++) {
+                    copyPlanes(gradY, (n0 + i) * outC * cols, cols, gy, i * cols, wide, outC, cols);
+                    if (g.isPointwise()) {
+                        copyPlanes(x, (n0 + i) * rows * cols, cols, c, i * cols, wide, rows, cols);
+                    } else {
+                        im2col(x, n0 + i, g, c, i * cols, wide);
+                    }
+                }
+            }
+            sgemm.gemm(false, true, outC, rows, wide, 1f, gy, gyOff, wide, c, cOff, wide, 1f, gradW, 0, rows);
+        }
+        if (gradBias != null) {
+            CpuOps.biasGrad(gradY, gradBias, batch, outC, cols);
+        }
+    }
+
+    /** Copies {@code count} rows of {@code len} floats between strided layouts. */
+    static void copyPlanes(float[] src, int srcOff, int srcLd, float[] dst, int dstOff, int dstLd, int count, int len) {
+        for (int r = 0; r < count; r++) {
+            System.arraycopy(src, srcOff + r * srcLd, dst, dstOff + r * dstLd, len);
+        }
+    }
+}

@@ -1,0 +1,498 @@
+package org.vgg4j.tensor.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.vgg4j.tensor.cpu.SgemmTest.random;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.vgg4j.tensor.ConvGeometry;
+import org.vgg4j.tensor.LrnParams;
+import org.vgg4j.tensor.PoolGeometry;
+import org.vgg4j.tensor.Rng;
+import org.vgg4j.tensor.Tensor;
+
+/**
+ * Every CPU op against a double-precision reference written from its formula, on many random
+ * shapes with fixed seeds, on the Vector API path and the scalar path. Arithmetic tolerance:
+ * {@code |got - want| <= 1e-4 * (1 + |want|)} unless a test says otherwise; data movement exact.
+ */
+class CpuOpsTest {
+
+    static Stream<Arguments> backends() {
+        return SgemmTest.backends();
+    }
+
+    static void close(double[] want, float[] got, double tol, String what) {
+        assertEquals(want.length, got.length, what + ": length");
+        for (int i = 0; i < want.length; i++) {
+            double diff = Math.abs(got[i] - want[i]);
+            if (!(diff <= tol * (1 + Math.abs(want[i])))) {
+                throw new AssertionError(what + ": element " + i + " is " + got[i] + ", want " + want[i]);
+            }
+        }
+    }
+
+    static ConvGeometry randomConv(SplittableRandom r) {
+        int k = new int[] {1, 1, 2, 3, 3, 5}[r.nextInt(6)];
+        int stride = 1 + r.nextInt(2);
+        int pad = r.nextInt(Math.min(k, 3));
+        int h = k + r.nextInt(9);
+        int w = k + r.nextInt(9);
+        return ConvGeometry.square(1 + r.nextInt(5), h, w, 1 + r.nextInt(6), k, stride, pad);
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void conv2dForwardMatchesDirectConvolution(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(1);
+        for (int t = 0; t < 40; t++) {
+            ConvGeometry g = randomConv(r);
+            int n = 1 + r.nextInt(4);
+            float[] x = random(r, n * g.inC() * g.inH() * g.inW());
+            float[] w = random(r, g.outC() * g.colRows());
+            float[] b = t % 3 == 0 ? null : random(r, g.outC());
+            Tensor y = cpu.zeros(g.outputShape(n));
+            cpu.conv2dForward(cpu.fromHost(x, g.inputShape(n)), cpu.fromHost(w, g.weightShape()),
+                b == null ? null : cpu.fromHost(b, g.outC()), y, g);
+            close(Reference.conv(x, w, b, n, g), y.toHost(), 1e-4, "conv " + g + " n=" + n);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void conv2dBackwardMatchesAdjointAndWeightGradient(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(2);
+        for (int t = 0; t < 40; t++) {
+            ConvGeometry g = randomConv(r);
+            int n = 1 + r.nextInt(4);
+            float[] x = random(r, n * g.inC() * g.inH() * g.inW());
+            float[] w = random(r, g.outC() * g.colRows());
+            float[] gy = random(r, n * g.outC() * g.colCols());
+            float[] gw0 = random(r, w.length);
+            float[] gb0 = random(r, g.outC());
+            Tensor gx = cpu.fromHost(random(r, x.length), g.inputShape(n)); // overwritten
+            Tensor tgy = cpu.fromHost(gy, g.outputShape(n));
+            cpu.conv2dBackwardData(tgy, cpu.fromHost(w, g.weightShape()), gx, g);
+            close(Reference.convBackwardData(gy, w, n, g), gx.toHost(), 1e-4, "backwardData " + g);
+
+            Tensor gw = cpu.fromHost(gw0, g.weightShape());
+            Tensor gb = cpu.fromHost(gb0, g.outC());
+            cpu.conv2dBackwardWeights(cpu.fromHost(x, g.inputShape(n)), tgy, gw, gb, g);
+            double[] wantW = Reference.convBackwardWeights(x, gy, n, g);
+            for (int i = 0; i < wantW.length; i++) {
+                wantW[i] += gw0[i]; // accumulates
+            }
+            close(wantW, gw.toHost(), 1e-4, "backwardWeights " + g);
+            double[] wantB = new double[g.outC()];
+            for (int i = 0; i < gy.length; i++) {
+                wantB[(i / g.colCols()) % g.outC()] += gy[i];
+            }
+            for (int o = 0; o < wantB.length; o++) {
+                wantB[o] += gb0[o];
+            }
+            close(wantB, gb.toHost(), 1e-4, "bias gradient " + g);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void im2colAndCol2imAreAdjoint(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(3);
+        for (int t = 0; t < 30; t++) {
+            ConvGeometry g = randomConv(r);
+            int n = 2;
+            float[] x = random(r, n * g.inC() * g.inH() * g.inW());
+            float[] y = random(r, g.colRows() * g.colCols());
+            Tensor col = cpu.zeros(g.colRows(), g.colCols());
+            cpu.im2col(cpu.fromHost(x, g.inputShape(n)), 1, g, col);
+            // im2col is data movement: every entry is an input pixel or an exact zero
+            float[] c = col.toHost();
+            int imageOff = g.inC() * g.inH() * g.inW();
+            for (int row = 0; row < g.colRows(); row++) {
+                int ch = row / (g.kH() * g.kW());
+                int u = row / g.kW() % g.kH();
+                int v = row % g.kW();
+                for (int s = 0; s < g.colCols(); s++) {
+                    int h = s / g.outW() * g.strideH() - g.padH() + u;
+                    int w = s % g.outW() * g.strideW() - g.padW() + v;
+                    float want = h >= 0 && h < g.inH() && w >= 0 && w < g.inW()
+                        ? x[imageOff + (ch * g.inH() + h) * g.inW() + w] : 0f;
+                    assertEquals(want, c[row * g.colCols() + s], "im2col " + g + " row " + row + " col " + s);
+                }
+            }
+            Tensor back = cpu.zeros(g.inputShape(n));
+            cpu.col2im(cpu.fromHost(y, g.colRows(), g.colCols()), g, back, 1);
+            double lhs = 0;
+            double rhs = 0;
+            for (int i = 0; i < y.length; i++) {
+                lhs += (double) c[i] * y[i];
+            }
+            float[] b = back.toHost();
+            for (int i = 0; i < imageOff; i++) {
+                assertEquals(0f, b[i], "col2im touched another image");
+                rhs += (double) x[imageOff + i] * b[imageOff + i];
+            }
+            assertEquals(lhs, rhs, 1e-4 * (1 + Math.abs(lhs)), "<im2col x, y> = <x, col2im y> for " + g);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void biasReluScaleAxpyMulMatchFormulas(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(4);
+        for (int t = 0; t < 10; t++) {
+            int n = 1 + r.nextInt(3);
+            int c = 1 + r.nextInt(7);
+            int s = 1 + r.nextInt(50);
+            float[] y = random(r, n * c * s);
+            float[] b = random(r, c);
+            Tensor ty = cpu.fromHost(y, n, c, s);
+            cpu.biasAdd(ty, cpu.fromHost(b, c));
+            float[] got = ty.toHost();
+            for (int i = 0; i < y.length; i++) {
+                assertEquals(y[i] + b[(i / s) % c], got[i], "biasAdd");
+            }
+            Tensor gb = cpu.fromHost(b, c);
+            cpu.biasGrad(cpu.fromHost(y, n, c, s), gb);
+            double[] want = new double[c];
+            for (int i = 0; i < y.length; i++) {
+                want[(i / s) % c] += y[i];
+            }
+            for (int k = 0; k < c; k++) {
+                want[k] += b[k];
+            }
+            close(want, gb.toHost(), 1e-5, "biasGrad");
+
+            float[] x = random(r, 1 + r.nextInt(100_000));
+            float[] z = random(r, x.length);
+            Tensor tx = cpu.fromHost(x, x.length);
+            Tensor out = cpu.zeros(x.length);
+            cpu.reluForward(tx, out);
+            float[] relu = out.toHost();
+            Tensor gx = cpu.zeros(x.length);
+            cpu.reluBackward(out, cpu.fromHost(z, z.length), gx);
+            float[] grelu = gx.toHost();
+            cpu.scale(tx, -2.5f, out);
+            float[] scaled = out.toHost();
+            Tensor acc = cpu.fromHost(z, z.length);
+            cpu.axpy(0.75f, tx, acc);
+            float[] axpy = acc.toHost();
+            cpu.mul(tx, cpu.fromHost(z, z.length), out);
+            float[] mul = out.toHost();
+            for (int i = 0; i < x.length; i++) {
+                assertEquals(Math.max(x[i], 0f), relu[i]);
+                assertEquals(x[i] > 0 ? z[i] : 0f, grelu[i]);
+                assertEquals(-2.5f * x[i], scaled[i]);
+                assertEquals(z[i] + 0.75 * x[i], axpy[i], 1e-6);
+                assertEquals((double) x[i] * z[i], mul[i], 1e-6);
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void maxPoolForwardAndBackwardMatchReference(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(5);
+        for (int t = 0; t < 30; t++) {
+            int k = 1 + r.nextInt(3);
+            int pad = r.nextInt(k / 2 + 1);
+            PoolGeometry g = new PoolGeometry(1 + r.nextInt(4), k + r.nextInt(9), k + r.nextInt(9), k, k,
+                1 + r.nextInt(2), 1 + r.nextInt(2), pad, pad);
+            int n = 1 + r.nextInt(3);
+            int planes = n * g.channels();
+            float[] x = distinct(r, planes * g.inH() * g.inW());
+            Tensor y = cpu.zeros(g.outputShape(n));
+            Tensor arg = cpu.zeros(g.outputShape(n));
+            cpu.maxPoolForward(cpu.fromHost(x, g.inputShape(n)), y, arg, g);
+            int[] wantArg = new int[(int) y.size()];
+            double[] want = Reference.maxPool(x, planes, g, wantArg);
+            close(want, y.toHost(), 0, "maxPool " + g);
+            float[] a = arg.toHost();
+            for (int i = 0; i < wantArg.length; i++) {
+                assertEquals(wantArg[i], (int) a[i], "argmax");
+            }
+            float[] gy = random(r, (int) y.size());
+            Tensor gx = cpu.fromHost(random(r, x.length), g.inputShape(n));
+            cpu.maxPoolBackward(cpu.fromHost(gy, g.outputShape(n)), arg, gx, g);
+            double[] wantGx = new double[x.length];
+            int plane = g.outH() * g.outW();
+            for (int i = 0; i < gy.length; i++) {
+                wantGx[i / plane * g.inH() * g.inW() + wantArg[i]] += gy[i];
+            }
+            close(wantGx, gx.toHost(), 1e-6, "maxPoolBackward " + g);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void avgPoolForwardAndBackwardMatchReference(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(6);
+        for (int t = 0; t < 30; t++) {
+            int k = 1 + r.nextInt(4);
+            int pad = r.nextInt(k / 2 + 1);
+            PoolGeometry g = new PoolGeometry(1 + r.nextInt(4), k + r.nextInt(7), k + r.nextInt(7), k, k,
+                1 + r.nextInt(3), 1 + r.nextInt(3), pad, pad);
+            int n = 1 + r.nextInt(3);
+            int planes = n * g.channels();
+            float[] x = random(r, planes * g.inH() * g.inW());
+            Tensor y = cpu.zeros(g.outputShape(n));
+            cpu.avgPoolForward(cpu.fromHost(x, g.inputShape(n)), y, g);
+            close(Reference.avgPool(x, planes, g), y.toHost(), 1e-5, "avgPool " + g);
+            // backward is the adjoint: <avg(x), gy> = <x, avgBackward(gy)>
+            float[] gy = random(r, (int) y.size());
+            Tensor gx = cpu.zeros(g.inputShape(n));
+            cpu.avgPoolBackward(cpu.fromHost(gy, g.outputShape(n)), gx, g);
+            double[] fwd = Reference.avgPool(x, planes, g);
+            double lhs = 0;
+            double rhs = 0;
+            float[] b = gx.toHost();
+            for (int i = 0; i < gy.length; i++) {
+                lhs += fwd[i] * gy[i];
+            }
+            for (int i = 0; i < x.length; i++) {
+                rhs += (double) x[i] * b[i];
+            }
+            assertEquals(lhs, rhs, 1e-4 * (1 + Math.abs(lhs)), "avgPool adjoint " + g);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void lrnForwardAndBackwardMatchReference(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(7);
+        for (int t = 0; t < 12; t++) {
+            int size = 1 + r.nextInt(6);
+            LrnParams p = t == 0 ? LrnParams.paper() : new LrnParams(size, (float) r.nextDouble(0.1, 2),
+                (float) r.nextDouble(0.3, 1), (float) r.nextDouble(0.5, 2));
+            int n = 1 + r.nextInt(2);
+            int c = 1 + r.nextInt(8);
+            int s = 1 + r.nextInt(10);
+            float[] x = random(r, n * c * s);
+            for (int i = 0; i < x.length; i++) {
+                x[i] *= 3; // make the normaliser matter
+            }
+            Tensor tx = cpu.fromHost(x, n, c, s, 1);
+            Tensor y = cpu.zeros(n, c, s, 1);
+            Tensor scale = cpu.zeros(n, c, s, 1);
+            cpu.lrnForward(tx, y, scale, p);
+            close(Reference.lrn(x, n, c, s, p), y.toHost(), 1e-5, "lrn " + p);
+            // backward against central differences of <lrn(x), gy> in double
+            float[] gy = random(r, x.length);
+            Tensor gx = cpu.zeros(n, c, s, 1);
+            cpu.lrnBackward(tx, y, scale, cpu.fromHost(gy, n, c, s, 1), gx, p);
+            double[] want = new double[x.length];
+            double[] xd = new double[x.length];
+            for (int i = 0; i < x.length; i++) {
+                xd[i] = x[i];
+            }
+            double h = 1e-6;
+            for (int i = 0; i < x.length; i++) {
+                xd[i] = x[i] + h;
+                double up = dot(Reference.lrn(xd, n, c, s, p), gy);
+                xd[i] = x[i] - h;
+                double down = dot(Reference.lrn(xd, n, c, s, p), gy);
+                xd[i] = x[i];
+                want[i] = (up - down) / (2 * h);
+            }
+            close(want, gx.toHost(), 1e-4, "lrnBackward " + p);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void softmaxCrossEntropyMatchesReferenceAndIsStable(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(8);
+        for (int t = 0; t < 10; t++) {
+            int n = 1 + r.nextInt(6);
+            int k = 1 + r.nextInt(20);
+            float[] logits = random(r, n * k);
+            float shift = t == 0 ? 1000f : t == 1 ? -1000f : 0f;
+            for (int i = 0; i < logits.length; i++) {
+                logits[i] = logits[i] * 10 + shift;
+            }
+            float[] labels = new float[n];
+            for (int i = 0; i < n; i++) {
+                labels[i] = r.nextInt(k);
+            }
+            Tensor probs = cpu.zeros(n, k);
+            Tensor loss = cpu.zeros(n);
+            Tensor tl = cpu.fromHost(labels, n);
+            cpu.softmaxCrossEntropyForward(cpu.fromHost(logits, n, k), tl, probs, loss);
+            double[] wantP = new double[n * k];
+            double[] wantL = new double[n];
+            for (int i = 0; i < n; i++) {
+                double max = Double.NEGATIVE_INFINITY;
+                for (int j = 0; j < k; j++) {
+                    max = Math.max(max, logits[i * k + j]);
+                }
+                double z = 0;
+                for (int j = 0; j < k; j++) {
+                    z += Math.exp(logits[i * k + j] - max);
+                }
+                for (int j = 0; j < k; j++) {
+                    wantP[i * k + j] = Math.exp(logits[i * k + j] - max) / z;
+                }
+                wantL[i] = max + Math.log(z) - logits[i * k + (int) labels[i]];
+            }
+            float[] p = probs.toHost();
+            close(wantP, p, 1e-5, "softmax");
+            close(wantL, loss.toHost(), 1e-5, "cross-entropy");
+            for (int i = 0; i < n; i++) {
+                double rowSum = 0;
+                for (int j = 0; j < k; j++) {
+                    rowSum += p[i * k + j];
+                }
+                assertEquals(1.0, rowSum, 1e-5, "softmax row sums to 1");
+            }
+            Tensor grad = cpu.zeros(n, k);
+            cpu.softmaxCrossEntropyBackward(probs, tl, 1f / n, grad);
+            double[] wantG = new double[n * k];
+            for (int i = 0; i < n * k; i++) {
+                wantG[i] = (p[i] - (i % k == (int) labels[i / k] ? 1 : 0)) / (double) n;
+            }
+            close(wantG, grad.toHost(), 1e-6, "softmax gradient");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void dropoutUsesTheCounterBasedMask(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(9);
+        int len = 200_000;
+        float[] x = random(r, len);
+        for (float p : new float[] {0f, 0.5f, 0.9f}) {
+            Tensor y = cpu.zeros(len);
+            Tensor mask = cpu.zeros(len);
+            cpu.dropoutForward(cpu.fromHost(x, len), y, mask, p, 1234L);
+            float[] m = mask.toHost();
+            float[] out = y.toHost();
+            int kept = 0;
+            for (int i = 0; i < len; i++) {
+                float want = Rng.uniform(1234L, i) >= p ? 1f / (1f - p) : 0f;
+                assertEquals(want, m[i], "mask " + i);
+                assertEquals(x[i] * want, out[i]);
+                kept += m[i] != 0 ? 1 : 0;
+            }
+            // binomial: 5 standard deviations
+            double sd = Math.sqrt(len * p * (1 - p));
+            assertEquals(len * (1 - p), kept, 5 * sd + 1e-9, "kept fraction for p=" + p);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void sgdUpdateMatchesPyTorchFormula(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(10);
+        for (boolean nesterov : new boolean[] {false, true}) {
+            int len = 1 + r.nextInt(5000);
+            float[] w = random(r, len);
+            float[] g = random(r, len);
+            float[] v = random(r, len);
+            Tensor tw = cpu.fromHost(w, len);
+            Tensor tv = cpu.fromHost(v, len);
+            cpu.sgdUpdate(tw, cpu.fromHost(g, len), tv, 0.01f, 0.9f, 5e-4f, nesterov);
+            double[] wantW = new double[len];
+            double[] wantV = new double[len];
+            for (int i = 0; i < len; i++) {
+                double gi = g[i] + 5e-4 * w[i];
+                wantV[i] = 0.9 * v[i] + gi;
+                wantW[i] = w[i] - 0.01 * (nesterov ? gi + 0.9 * wantV[i] : wantV[i]);
+            }
+            close(wantW, tw.toHost(), 1e-6, "sgd w");
+            close(wantV, tv.toHost(), 1e-6, "sgd v");
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void sumAndTopKMatchReference(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int len : new int[] {1, 7, 65_536, 300_001}) {
+            float[] x = random(r, len);
+            double want = 0;
+            for (float v : x) {
+                want += v;
+            }
+            assertEquals(want, cpu.sum(cpu.fromHost(x, len)), 1e-9 * len);
+        }
+        for (int t = 0; t < 20; t++) {
+            int n = 1 + r.nextInt(4);
+            int cols = 1 + r.nextInt(30);
+            int k = 1 + r.nextInt(cols);
+            float[] s = random(r, n * cols);
+            if (t % 2 == 0) {
+                for (int i = 0; i < s.length; i++) {
+                    s[i] = r.nextInt(4); // ties
+                }
+            }
+            int[] got = cpu.topK(cpu.fromHost(s, n, cols), k);
+            for (int i = 0; i < n; i++) {
+                final int row = i;
+                Integer[] idx = new Integer[cols];
+                for (int j = 0; j < cols; j++) {
+                    idx[j] = j;
+                }
+                Arrays.sort(idx, (a, b) -> s[row * cols + a] != s[row * cols + b]
+                    ? Float.compare(s[row * cols + b], s[row * cols + a]) : Integer.compare(a, b));
+                for (int j = 0; j < k; j++) {
+                    assertEquals(idx[j], got[i * k + j], "topK row " + i + " rank " + j);
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
+    void badShapesAndForeignTensorsAreRejectedWithTheOpName(CpuBackend cpu) {
+        ConvGeometry g = ConvGeometry.square(3, 8, 8, 4, 3, 1, 1);
+        Tensor x = cpu.zeros(2, 3, 8, 8);
+        Tensor w = cpu.zeros(4, 3, 3, 3);
+        Tensor wrongY = cpu.zeros(2, 4, 7, 8);
+        var e = assertThrows(IllegalArgumentException.class, () -> cpu.conv2dForward(x, w, null, wrongY, g));
+        assertTrue(e.getMessage().contains("conv2dForward") && e.getMessage().contains("[2, 4, 7, 8]"), e.getMessage());
+        CpuBackend other = new CpuBackend(false);
+        e = assertThrows(IllegalArgumentException.class, () -> cpu.reluForward(other.zeros(4), cpu.zeros(4)));
+        assertTrue(e.getMessage().startsWith("reluForward"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> cpu.axpy(1f, cpu.zeros(3), cpu.zeros(4)));
+        assertThrows(IllegalArgumentException.class, () -> cpu.zeros(2, -1));
+        assertThrows(IllegalArgumentException.class, () -> ConvGeometry.square(3, 2, 2, 4, 5, 1, 0));
+        e = assertThrows(IllegalArgumentException.class, () -> cpu.softmaxCrossEntropyForward(cpu.zeros(2, 3),
+            cpu.fromHost(new float[] {0, 3}, 2), cpu.zeros(2, 3), cpu.zeros(2)));
+        assertTrue(e.getMessage().contains("label 3.0"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> cpu.biasAdd(cpu.zeros(2, 5), cpu.zeros(4)));
+        assertThrows(IllegalArgumentException.class, () -> cpu.topK(cpu.zeros(2, 3), 4));
+        assertThrows(IllegalArgumentException.class,
+            () -> cpu.dropoutForward(cpu.zeros(3), cpu.zeros(3), cpu.zeros(3), 1f, 1));
+        assertThrows(IllegalArgumentException.class, () -> cpu.fromHost(new float[3], 2, 2));
+        assertArrayEquals(new int[] {4, 6}, cpu.zeros(2, 3, 4).reshape(4, -1).shape());
+    }
+
+    static float[] distinct(SplittableRandom r, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
+            x[i] = i * 0.001f;
+        }
+        for (int i = n - 1; i > 0; i--) {
+            int j = r.nextInt(i + 1);
+            float t = x[i];
+            x[i] = x[j];
+            x[j] = t;
+        }
+        return x;
+    }
+
+    static double dot(double[] a, float[] b) {
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += a[i] * b[i];
+        }
+        return s;
+    }
+}
