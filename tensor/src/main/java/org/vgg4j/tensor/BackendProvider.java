@@ -25,4 +25,9 @@ public interface BackendProvider {
      * @throws IllegalStateException when the device cannot be opened, with the reason
      */
     Backend open(String spec);
+
+    /** One line per device this provider can open, each starting with its spec (for {@code vgg4j devices}). */
+    default java.util.List<String> describeDevices() {
+        return isAvailable() ? java.util.List.of(scheme()) : java.util.List.of();
+    }
 }

@@ -11,6 +11,14 @@ public final class CpuBackendProvider implements BackendProvider {
     @Override public int autoPriority() { return 0; }
 
     @Override
+    public java.util.List<String> describeDevices() {
+        try (CpuBackend cpu = new CpuBackend()) {
+            return java.util.List.of(cpu.description() + ", " + Runtime.getRuntime().maxMemory() / (1 << 20)
+                + " MiB heap");
+        }
+    }
+
+    @Override
     public Backend open(String spec) {
         if (!spec.equals("cpu")) {
             throw new IllegalArgumentException("unknown CPU device '" + spec + "' (expected cpu)");
