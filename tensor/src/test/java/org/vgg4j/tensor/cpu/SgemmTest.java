@@ -75,6 +75,37 @@ class SgemmTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void gemmCrossesCacheBlockBoundaries(CpuBackend cpu) {
+        // k beyond KC (256), n beyond NC (4096), m beyond MC (96), and ragged edges everywhere
+        int[][] shapes = {{300, 517, 260}, {97, 33, 600}, {7, 4500, 30}, {1, 1000, 513}, {13, 1, 300}};
+        SplittableRandom rnd = new SplittableRandom(7);
+        for (int[] s : shapes) {
+            for (int t = 0; t < 4; t++) {
+                boolean tA = (t & 1) != 0;
+                boolean tB = (t & 2) != 0;
+                int m = s[0];
+                int n = s[1];
+                int k = s[2];
+                float[] a = random(rnd, m * k);
+                float[] b = random(rnd, k * n);
+                float[] c = random(rnd, m * n);
+                double[] want = reference(tA, tB, m, n, k, 0.5f, a, tA ? m : k, b, tB ? k : n, 2f, c, n);
+                Tensor tc = cpu.fromHost(c, m, n);
+                cpu.gemm(tA, tB, m, n, k, 0.5f, cpu.fromHost(a, a.length), cpu.fromHost(b, b.length), 2f, tc);
+                float[] got = tc.toHost();
+                for (int i = 0; i < got.length; i++) {
+                    double tol = 2e-6 * Math.sqrt(k) * (Math.abs(want[i]) + Math.sqrt(k));
+                    if (!(Math.abs(got[i] - want[i]) <= tol)) {
+                        throw new AssertionError(String.format("m=%d n=%d k=%d tA=%b tB=%b at %d: %g vs %g",
+                            m, n, k, tA, tB, i, got[i], want[i]));
+                    }
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void betaZeroIgnoresNaNInOutput(CpuBackend cpu) {
         Tensor a = cpu.fromHost(new float[] {1, 2, 3, 4}, 2, 2);
         Tensor b = cpu.fromHost(new float[] {1, 0, 0, 1}, 2, 2);

@@ -1,2 +1,0 @@
-/** JMH benchmarks and the side-by-side peer comparisons. */
-package org.vgg4j.bench;

@@ -1,0 +1,139 @@
+package org.vgg4j.tensor.cpu;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * SGEMM on the Vector API, blocked as in GotoBLAS / BLIS (Goto & van de Geijn, 2008):
+ *
+ * <pre>
+ *   for pc in K step kc (equal blocks of at most KC):
+ *     pack A[:, pc:pc+kc] * alpha -> Ap (MR-row panels, k-major), in parallel
+ *     parallel over tasks (a range of NR-column panels x a range of MR-row panels):
+ *       for each NR panel q:  pack B[pc:pc+kc, q] -> Bp (thread-local, k-major)
+ *         for each MR panel:  micro-kernel MR x NR over kc
+ * </pre>
+ * B is packed one panel at a time by the thread that uses it, right before use: for the
+ * short-and-wide convolution GEMMs (M = 64, N = 50176) a shared packed block of B would be
+ * written to and read back from memory, which costs as much as the arithmetic.
+ *
+ * The micro-kernel keeps an MR x NR block of C in registers: MR = 6 rows times two vectors
+ * (NR = 2 * lanes), i.e. 12 accumulators, 2 B vectors and 1 broadcast: 15 of AVX2's 16 ymm
+ * registers. Packing absorbs both transposes, alpha and the edges (partial panels are
+ * zero-padded in the pack buffers), so the kernel only ever sees full panels; partial C tiles
+ * go through a small scratch tile. Pack buffers are per calling thread and reused.
+ *
+ * <p>Variants (2 threads, GFLOP/s at 1024^3 / vgg_c1_2; OpenBLAS 0.3.21 Haswell kernels gave 171 / 154):
+ * <ol>
+ *   <li>v1: 6x16, KC=256, MC=96, NC=4096, shared packed B: 59 / 44 (kernel 44 GFLOP/s a core).</li>
+ *   <li>v2: kernel loop and tile merge reshaped for C2 (see {@link VectorSgemmKernel}): 102 / 58.</li>
+ *   <li>v3: KC=1024: 145 / 71.</li>
+ *   <li>v4: B packed per panel by its thread, no MC blocking, ~4 tasks a thread: 145 / 82.</li>
+ *   <li>v5: A read in place (strides as kernel parameters) instead of packed: kernel 86 -> 71; dropped.</li>
+ *   <li>v6: B packed in groups of panels (rows read as runs of up to 256 KiB / kc floats): 136 / 111.</li>
+ * </ol>
+ */
+final class VectorSgemm implements Sgemm {
+    static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    static final int L = S.length();
+    static final int MR = 6;
+    static final int NR = 2 * L;
+    /**
+     * Largest depth of a packed panel. A B panel (KC*NR*4 = 64 KiB at AVX2) sits in L2 while every
+     * A panel streams past it. Deep panels amortise the merge of each C tile (12 vector loads and
+     * stores, and a likely cache miss per row of C): measured at 1024^3, KC 256 / 512 / 1024 gave
+     * 102 / 121 / 145 GFLOP/s on two Zen 3 cores.
+     */
+    static final int KC = Integer.getInteger("vgg4j.gemm.kc", 1024);
+    /** Bytes of B packed at once by one thread (a group of panels), kept within half of L2. */
+    /** Tasks per thread in the compute phase (work stealing evens them out). */
+    static final int TASKS = Integer.getInteger("vgg4j.gemm.tasks", 4);
+    static final int GROUP_BYTES = Integer.getInteger("vgg4j.gemm.group", 256 << 10);
+    /** Below this many multiply-adds the plain loops win (no packing). */
+    static final long SMALL = 24L * 24 * 24;
+
+    private final ScalarSgemm small = new ScalarSgemm();
+    private final ThreadLocal<Buffers> buffers = ThreadLocal.withInitial(Buffers::new);
+
+    /** Pack buffers of one calling thread. */
+    private static final class Buffers {
+        float[] ap = new float[0];
+        float[] bp = new float[0];
+        final float[] tile = new float[MR * NR];
+
+        float[] ap(int n) {
+            if (ap.length < n) {
+                ap = new float[n];
+            }
+            return ap;
+        }
+
+        float[] bp(int n) {
+            if (bp.length < n) {
+                bp = new float[n];
+            }
+            return bp;
+        }
+    }
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k,
+                     float alpha, float[] a, int offA, int lda,
+                     float[] b, int offB, int ldb,
+                     float beta, float[] c, int offC, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        if (k == 0 || alpha == 0f || (long) m * n * k <= SMALL) {
+            small.gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            return;
+        }
+        int mPanels = (m + MR - 1) / MR;
+        int nPanels = (n + NR - 1) / NR;
+        int kBlocks = (k + KC - 1) / KC;
+        int kcMax = (k + kBlocks - 1) / kBlocks; // equal depths, none much shorter than the others
+        float[] ap = buffers.get().ap(mPanels * MR * kcMax);
+        // tasks: parts of N (each packs its own B panels) times parts of M, ~4 per thread
+        int target = TASKS * Parallel.threads();
+        int nParts = Math.min(nPanels, target);
+        int mParts = Math.min(mPanels, (target + nParts - 1) / nParts);
+        // B panels are packed a group at a time: rows of G*NR floats are read contiguously
+        int group = Math.max(1, Math.min(16, GROUP_BYTES / (kcMax * NR * 4)));
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
+            float betaNow = pc == 0 ? beta : 1f;
+            int p0 = pc;
+            Parallel.parallelRange(mPanels, Math.max(1, 8192 / kc), (lo, hi) -> {
+                for (int panel = (int) lo; panel < hi; panel++) {
+                    VectorSgemmPack.packA(transA, a, offA, lda, m, panel * MR, p0, kc, 1f, ap, panel * MR * kc);
+                }
+            });
+            Parallel.parallelFor(mParts * nParts, t -> {
+                Buffers buf = buffers.get();
+                float[] tile = buf.tile;
+                int mi = t % mParts;
+                int ni = t / mParts;
+                int pLo = (int) ((long) mPanels * mi / mParts);
+                int pHi = (int) ((long) mPanels * (mi + 1) / mParts);
+                int qLo = (int) ((long) nPanels * ni / nParts);
+                int qHi = (int) ((long) nPanels * (ni + 1) / nParts);
+                for (int g0 = qLo; g0 < qHi; g0 += group) {
+                    int gn = Math.min(group, qHi - g0);
+                    float[] bp = buf.bp(gn * NR * kc);
+                    VectorSgemmPack.packBGroup(transB, b, offB, ldb, n, g0 * NR, gn, p0, kc, bp);
+                    for (int q = g0; q < g0 + gn; q++) {
+                        int j = q * NR;
+                        int cols = Math.min(NR, n - j);
+                        int bi = (q - g0) * NR * kc;
+                        for (int pnl = pLo; pnl < pHi; pnl++) {
+                            int i = pnl * MR;
+                            int rows = Math.min(MR, m - i);
+                            VectorSgemmKernel.tile(kc, ap, pnl * MR * kc, bp, bi, tile,
+                                c, offC + i * ldc + j, ldc, rows, cols, alpha, betaNow);
+                        }
+                    }
+                }
+            });
+        }
+    }
+}
