@@ -13,8 +13,9 @@ public final class Checks {
                 continue;
             }
             if (t.backend() != backend) {
-                throw new IllegalArgumentException(op + ": tensor " + t + " belongs to backend "
-                    + t.backend().name() + ", not " + backend.name());
+                throw new IllegalArgumentException(op + ": tensor " + t + " belongs to another backend ("
+                    + t.backend().name() + "@" + Integer.toHexString(System.identityHashCode(t.backend())) + ", not "
+                    + backend.name() + "@" + Integer.toHexString(System.identityHashCode(backend)) + ")");
             }
             if (t.isReleased()) {
                 throw new IllegalArgumentException(op + ": tensor " + t + " was released");

@@ -1,0 +1,83 @@
+package org.vgg4j.nn;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.vgg4j.tensor.Tensor;
+
+/** Modules applied one after another; backward runs them in reverse. */
+public final class Sequential implements Module {
+    private final List<Module> modules;
+
+    public Sequential(List<? extends Module> modules) {
+        this.modules = List.copyOf(modules);
+        if (!this.modules.isEmpty()) {
+            this.modules.get(0).setInputGradientNeeded(false);
+        }
+    }
+
+    public Sequential(Module... modules) {
+        this(List.of(modules));
+    }
+
+    public List<Module> modules() { return Collections.unmodifiableList(modules); }
+
+    public Module get(int i) { return modules.get(i); }
+
+    public int size() { return modules.size(); }
+
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        Tensor x = input;
+        for (Module m : modules) {
+            x = m.forward(x, training);
+        }
+        return x;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput) {
+        Tensor g = gradOutput;
+        for (int i = modules.size() - 1; i >= 0; i--) {
+            g = modules.get(i).backward(g);
+        }
+        return g;
+    }
+
+    @Override
+    public void setInputGradientNeeded(boolean needed) {
+        if (!modules.isEmpty()) {
+            modules.get(0).setInputGradientNeeded(needed);
+        }
+    }
+
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        int[] s = inputShape;
+        for (Module m : modules) {
+            s = m.outputShape(s);
+        }
+        return s;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        List<Parameter> all = new ArrayList<>();
+        for (Module m : modules) {
+            all.addAll(m.parameters());
+        }
+        return all;
+    }
+
+    @Override
+    public String describe() {
+        return "Sequential(" + modules.size() + ")";
+    }
+
+    @Override
+    public void close() {
+        for (Module m : modules) {
+            m.close();
+        }
+    }
+}

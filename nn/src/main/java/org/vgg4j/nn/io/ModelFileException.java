@@ -1,0 +1,15 @@
+package org.vgg4j.nn.io;
+
+import java.io.IOException;
+import java.nio.file.Path;
+
+/** A model or checkpoint file that cannot be used; the message names the file and the problem. */
+public final class ModelFileException extends IOException {
+    public ModelFileException(Path file, String problem) {
+        super(file + ": " + problem);
+    }
+
+    public ModelFileException(Path file, String problem, Throwable cause) {
+        super(file + ": " + problem, cause);
+    }
+}

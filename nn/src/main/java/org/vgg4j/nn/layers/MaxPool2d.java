@@ -1,0 +1,66 @@
+package org.vgg4j.nn.layers;
+
+import org.vgg4j.nn.Buffers;
+import org.vgg4j.nn.Module;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.PoolGeometry;
+import org.vgg4j.tensor.Tensor;
+
+/** Max pooling over {@code [N, C, H, W]}; VGG uses a 2x2 window with stride 2 (section 2.1). */
+public final class MaxPool2d implements Module {
+    private final Backend backend;
+    private final int kernel;
+    private final int stride;
+    private final int padding;
+    private final Buffers buffers;
+    private PoolGeometry geometry;
+    private int[] inputShape;
+
+    public MaxPool2d(Backend backend, int kernel, int stride, int padding) {
+        this.backend = backend;
+        this.kernel = kernel;
+        this.stride = stride;
+        this.padding = padding;
+        this.buffers = new Buffers(backend);
+    }
+
+    static PoolGeometry geometry(String op, int[] s, int kernel, int stride, int padding) {
+        if (s.length != 4) {
+            throw new IllegalArgumentException(op + ": input shape " + java.util.Arrays.toString(s)
+                + " is not [N, C, H, W]");
+        }
+        return new PoolGeometry(s[1], s[2], s[3], kernel, kernel, stride, stride, padding, padding);
+    }
+
+    @Override
+    public int[] outputShape(int[] s) {
+        return geometry("MaxPool2d", s, kernel, stride, padding).outputShape(s[0]);
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        inputShape = x.shape();
+        geometry = geometry("MaxPool2d", inputShape, kernel, stride, padding);
+        int[] ys = geometry.outputShape(x.dim(0));
+        Tensor y = buffers.get("y", ys);
+        backend.maxPoolForward(x, y, buffers.get("argmax", ys), geometry);
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradY) {
+        Tensor gradX = buffers.get("gradX", inputShape);
+        backend.maxPoolBackward(gradY, buffers.get("argmax", gradY.shape()), gradX, geometry);
+        return gradX;
+    }
+
+    @Override
+    public String describe() {
+        return "MaxPool2d(k=" + kernel + ", s=" + stride + (padding > 0 ? ", p=" + padding : "") + ")";
+    }
+
+    @Override
+    public void close() {
+        buffers.close();
+    }
+}
