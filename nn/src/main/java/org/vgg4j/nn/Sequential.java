@@ -11,9 +11,6 @@ public final class Sequential implements Module {
 
     public Sequential(List<? extends Module> modules) {
         this.modules = List.copyOf(modules);
-        if (!this.modules.isEmpty()) {
-            this.modules.get(0).setInputGradientNeeded(false);
-        }
     }
 
     public Sequential(Module... modules) {

@@ -1,0 +1,175 @@
+package org.vgg4j.vgg;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.vgg4j.nn.Init;
+import org.vgg4j.nn.Module;
+import org.vgg4j.nn.Parameter;
+import org.vgg4j.nn.Sequential;
+import org.vgg4j.nn.layers.Conv2d;
+import org.vgg4j.nn.layers.Dropout;
+import org.vgg4j.nn.layers.Flatten;
+import org.vgg4j.nn.layers.Linear;
+import org.vgg4j.nn.layers.LocalResponseNorm;
+import org.vgg4j.nn.layers.MaxPool2d;
+import org.vgg4j.nn.layers.ReLU;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.LrnParams;
+import org.vgg4j.tensor.Tensor;
+
+/**
+ * A VGG network built from a {@link ModelSpec}: {@code features} (the convolutional column of
+ * Table 1, each convolution followed by ReLU) then {@code classifier} (FC, ReLU, dropout, FC,
+ * ReLU, dropout, FC), with torchvision's module indices as parameter names
+ * ({@code features.0.weight}, ..., {@code classifier.6.bias}), so torchvision state dicts load
+ * as they are. torchvision's adaptive average pool to 7x7 is the identity at 224x224 and is
+ * left out: at other sizes the classifier takes the feature map as it is
+ * (512 * (input/32)^2 inputs).
+ */
+public final class VggModel implements Module {
+    private final ModelSpec spec;
+    private final Sequential features;
+    private final Sequential classifier;
+    private final Sequential all;
+    private final List<Dropout> dropouts = new ArrayList<>();
+
+    private VggModel(ModelSpec spec, Sequential features, Sequential classifier) {
+        this.spec = spec;
+        this.features = features;
+        this.classifier = classifier;
+        this.all = new Sequential(features, new Flatten(), classifier);
+        all.setInputGradientNeeded(false); // the images need no gradient: skip the first conv's largest GEMM
+        for (Module m : classifier.modules()) {
+            if (m instanceof Dropout d) {
+                dropouts.add(d);
+            }
+        }
+    }
+
+    /** Builds the network with zero parameters; see {@link #initialise}. */
+    public static VggModel build(Backend backend, ModelSpec spec, long seed) {
+        List<Module> f = new ArrayList<>();
+        int channels = spec.inChannels();
+        for (LayerSpec layer : spec.config().features()) {
+            String name = "features." + f.size();
+            switch (layer) {
+                case LayerSpec.Conv c -> {
+                    int out = spec.width(c.out());
+                    f.add(new Conv2d(backend, name, channels, out, c.kernel(), 1, c.kernel() / 2, true));
+                    f.add(new ReLU(backend, true));
+                    channels = out;
+                }
+                case LayerSpec.Pool p -> f.add(new MaxPool2d(backend, 2, 2, 0));
+                case LayerSpec.Lrn l -> f.add(new LocalResponseNorm(backend, LrnParams.paper()));
+            }
+        }
+        int flat = channels * spec.featureSize() * spec.featureSize();
+        List<Module> c = List.of(
+            new Linear(backend, "classifier.0", flat, spec.fcWidth(), true), new ReLU(backend, true),
+            new Dropout(backend, spec.dropout(), seed * 31 + 1),
+            new Linear(backend, "classifier.3", spec.fcWidth(), spec.fcWidth(), true), new ReLU(backend, true),
+            new Dropout(backend, spec.dropout(), seed * 31 + 2),
+            new Linear(backend, "classifier.6", spec.fcWidth(), spec.classes(), true));
+        return new VggModel(spec, new Sequential(f), new Sequential(c));
+    }
+
+    /** Weight initialisation schemes. */
+    public enum InitScheme {
+        /** Normal(0, 0.01^2) weights, zero biases: the paper's (section 3.1). */
+        PAPER,
+        /** He / Kaiming normal (fan-out) for convolutions, Normal(0, 0.01^2) for FC: torchvision's VGG. */
+        HE
+    }
+
+    /** Initialises every weight (seeded), biases to zero. */
+    public VggModel initialise(InitScheme scheme, long seed) {
+        long s = seed;
+        for (Module m : features.modules()) {
+            if (m instanceof Conv2d conv) {
+                if (scheme == InitScheme.HE) {
+                    Init.heNormal(conv.weight(), true, s++);
+                } else {
+                    Init.normal(conv.weight(), 0.01, s++);
+                }
+                Init.zeros(conv.bias());
+            }
+        }
+        for (Module m : classifier.modules()) {
+            if (m instanceof Linear fc) {
+                Init.normal(fc.weight(), 0.01, s++);
+                Init.zeros(fc.bias());
+            }
+        }
+        return this;
+    }
+
+    public ModelSpec spec() { return spec; }
+
+    public Sequential features() { return features; }
+
+    public Sequential classifier() { return classifier; }
+
+    /** The dropout layers (their call counters are part of a checkpoint). */
+    public List<Dropout> dropouts() { return dropouts; }
+
+    @Override
+    public Tensor forward(Tensor input, boolean training) {
+        return all.forward(input, training);
+    }
+
+    @Override
+    public Tensor backward(Tensor gradOutput) {
+        return all.backward(gradOutput);
+    }
+
+    @Override
+    public int[] outputShape(int[] inputShape) {
+        return all.outputShape(inputShape);
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return all.parameters();
+    }
+
+    @Override
+    public void setInputGradientNeeded(boolean needed) {
+        all.setInputGradientNeeded(needed);
+    }
+
+    /** Number of trainable values. */
+    public long parameterCount() {
+        return parameters().stream().mapToLong(Parameter::size).sum();
+    }
+
+    /**
+     * Parameter count of a spec without building it: the same sum the builder makes
+     * (weights and biases of every convolution and FC layer).
+     */
+    public static long parameterCount(ModelSpec spec) {
+        long total = 0;
+        int channels = spec.inChannels();
+        for (LayerSpec layer : spec.config().features()) {
+            if (layer instanceof LayerSpec.Conv c) {
+                int out = spec.width(c.out());
+                total += (long) out * channels * c.kernel() * c.kernel() + out;
+                channels = out;
+            }
+        }
+        long flat = (long) channels * spec.featureSize() * spec.featureSize();
+        total += flat * spec.fcWidth() + spec.fcWidth();
+        total += (long) spec.fcWidth() * spec.fcWidth() + spec.fcWidth();
+        total += (long) spec.fcWidth() * spec.classes() + spec.classes();
+        return total;
+    }
+
+    @Override
+    public String describe() {
+        return "VGG-" + spec.config().label();
+    }
+
+    @Override
+    public void close() {
+        all.close();
+    }
+}

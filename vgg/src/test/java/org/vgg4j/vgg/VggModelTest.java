@@ -1,0 +1,88 @@
+package org.vgg4j.vgg;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.vgg4j.nn.Parameter;
+import org.vgg4j.nn.SoftmaxCrossEntropy;
+import org.vgg4j.tensor.Tensor;
+import org.vgg4j.tensor.cpu.CpuBackend;
+
+class VggModelTest {
+    final CpuBackend cpu = new CpuBackend();
+
+    @Test
+    void parameterCountsAt224With1000ClassesAreTheStandardOnes() {
+        Map<VggConfig, Long> want = Map.of(VggConfig.A, 132_863_336L, VggConfig.A_LRN, 132_863_336L,
+            VggConfig.B, 133_047_848L, VggConfig.C, 133_638_952L, VggConfig.D, 138_357_544L,
+            VggConfig.E, 143_667_240L);
+        for (VggConfig c : VggConfig.values()) {
+            assertEquals(want.get(c), VggModel.parameterCount(ModelSpec.imagenet(c)), c.label());
+        }
+    }
+
+    @Test
+    void builtModelsMatchTheCountAndTorchvisionNames() {
+        for (VggConfig c : VggConfig.values()) {
+            ModelSpec spec = new ModelSpec(c, 3, 32, 10, 8, 32, 0.5f);
+            try (VggModel m = VggModel.build(cpu, spec, 1)) {
+                assertEquals(VggModel.parameterCount(spec), m.parameterCount(), c.label());
+                assertEquals(2 * c.weightLayers(), m.parameters().size(), c.label() + ": weight and bias per layer");
+                assertEquals("features.0.weight", m.parameters().get(0).name());
+                assertEquals("classifier.6.bias", m.parameters().get(m.parameters().size() - 1).name());
+                assertArrayEquals(new int[] {4, 10}, m.outputShape(new int[] {4, 3, 32, 32}));
+            }
+        }
+        try (VggModel d = VggModel.build(cpu, new ModelSpec(VggConfig.D, 3, 32, 10, 8, 32, 0.5f), 1)) {
+            // torchvision's vgg16 features indices: convs at 0,2,5,7,10,12,14,17,19,21,24,26,28
+            int[] convs = {0, 2, 5, 7, 10, 12, 14, 17, 19, 21, 24, 26, 28};
+            for (int i = 0; i < convs.length; i++) {
+                assertEquals("features." + convs[i] + ".weight", d.parameters().get(2 * i).name());
+            }
+        }
+    }
+
+    @Test
+    void layerOutputShapesFollowTable1() {
+        ModelSpec spec = new ModelSpec(VggConfig.C, 3, 64, 7, 16, 16, 0.5f);
+        try (VggModel m = VggModel.build(cpu, spec, 1)) {
+            int[] s = {2, 3, 64, 64};
+            int pools = 0;
+            for (var layer : m.features().modules()) {
+                s = layer.outputShape(s);
+                if (layer instanceof org.vgg4j.nn.layers.MaxPool2d) {
+                    pools++;
+                    assertEquals(64 >> pools, s[2]);
+                }
+            }
+            assertArrayEquals(new int[] {2, 32, 2, 2}, s);
+        }
+    }
+
+    @Test
+    void everyConfigurationRunsATrainingStep() {
+        for (VggConfig c : VggConfig.values()) {
+            ModelSpec spec = new ModelSpec(c, 3, 32, 5, 16, 16, 0.5f);
+            try (VggModel m = VggModel.build(cpu, spec, 1).initialise(VggModel.InitScheme.HE, 1);
+                 SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(cpu)) {
+                float[] x = new float[2 * 3 * 32 * 32];
+                for (int i = 0; i < x.length; i++) {
+                    x[i] = (float) Math.sin(i);
+                }
+                double l = loss.forward(m.forward(cpu.fromHost(x, 2, 3, 32, 32), true), cpu.fromHost(new float[] {1, 3}, 2));
+                assertTrue(Double.isFinite(l) && l > 0, c + ": loss " + l);
+                m.backward(loss.backward());
+                double gradNorm = 0;
+                for (Parameter p : m.parameters()) {
+                    for (float g : p.grad().toHost()) {
+                        gradNorm += g * g;
+                    }
+                }
+                assertTrue(gradNorm > 0 && Double.isFinite(gradNorm), c + ": gradient norm " + gradNorm);
+            }
+        }
+    }
+}
