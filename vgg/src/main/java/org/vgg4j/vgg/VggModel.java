@@ -77,7 +77,11 @@ public final class VggModel implements Module {
     public enum InitScheme {
         /** Normal(0, 0.01^2) weights, zero biases: the paper's (section 3.1). */
         PAPER,
-        /** He / Kaiming normal (fan-out) for convolutions, Normal(0, 0.01^2) for FC: torchvision's VGG. */
+        /**
+         * He / Kaiming normal: fan-out for convolutions (as torchvision's VGG), fan-in for FC layers
+         * (torchvision keeps Normal(0, 0.01^2) there, which leaves a deep net without batch norm
+         * stuck at chance for hundreds of steps).
+         */
         HE
     }
 
@@ -96,7 +100,11 @@ public final class VggModel implements Module {
         }
         for (Module m : classifier.modules()) {
             if (m instanceof Linear fc) {
-                Init.normal(fc.weight(), 0.01, s++);
+                if (scheme == InitScheme.HE) {
+                    Init.heNormal(fc.weight(), false, s++);
+                } else {
+                    Init.normal(fc.weight(), 0.01, s++);
+                }
                 Init.zeros(fc.bias());
             }
         }

@@ -50,6 +50,18 @@ final class CpuConv {
         return b;
     }
 
+    /**
+     * Output columns [lo, hi) of a kernel tap at horizontal offset {@code j - padW} that read
+     * inside the image: {@code 0 <= ow*strideW + off < inW}.
+     */
+    private static int validLo(int off, int strideW) {
+        return off >= 0 ? 0 : (-off + strideW - 1) / strideW;
+    }
+
+    private static int validHi(int off, int strideW, int inW, int outW) {
+        return inW - off <= 0 ? 0 : Math.min(outW, (inW - off - 1) / strideW + 1);
+    }
+
     /** Writes image {@code image} of x into col[colOff + row*ldCol + s], row = (c*kH+i)*kW+j. */
     static void im2col(float[] x, int image, ConvGeometry g, float[] col, int colOff, int ldCol) {
         int inH = g.inH();
@@ -64,31 +76,31 @@ final class CpuConv {
                 for (int i = 0; i < g.kH(); i++) {
                     for (int j = 0; j < g.kW(); j++) {
                         int row = colOff + ((c * g.kH() + i) * g.kW() + j) * ldCol;
+                        int off = j - g.padW();
+                        int wLo = Math.min(validLo(off, g.strideW()), outW);
+                        int wHi = Math.max(validHi(off, g.strideW(), inW, outW), wLo);
                         for (int oh = 0; oh < outH; oh++) {
                             int h = oh * g.strideH() - g.padH() + i;
                             int dst = row + oh * outW;
                             if (h < 0 || h >= inH) {
-                                java.util.Arrays.fill(col, dst, dst + outW, 0f);
+                                for (int ow = 0; ow < outW; ow++) {
+                                    col[dst + ow] = 0f;
+                                }
                                 continue;
                             }
-                            int src = plane + h * inW;
-                            int w0 = j - g.padW();
+                            int src = plane + h * inW + off;
+                            for (int ow = 0; ow < wLo; ow++) {
+                                col[dst + ow] = 0f;
+                            }
                             if (g.strideW() == 1) {
-                                // contiguous run: zeros, copy, zeros
-                                int lo2 = Math.max(0, -w0);
-                                int hi2 = Math.min(outW, inW - w0);
-                                if (hi2 <= lo2) {
-                                    java.util.Arrays.fill(col, dst, dst + outW, 0f);
-                                    continue;
-                                }
-                                java.util.Arrays.fill(col, dst, dst + lo2, 0f);
-                                System.arraycopy(x, src + w0 + lo2, col, dst + lo2, hi2 - lo2);
-                                java.util.Arrays.fill(col, dst + hi2, dst + outW, 0f);
+                                System.arraycopy(x, src + wLo, col, dst + wLo, wHi - wLo);
                             } else {
-                                for (int ow = 0; ow < outW; ow++) {
-                                    int w = ow * g.strideW() + w0;
-                                    col[dst + ow] = w >= 0 && w < inW ? x[src + w] : 0f;
+                                for (int ow = wLo; ow < wHi; ow++) {
+                                    col[dst + ow] = x[src + ow * g.strideW()];
                                 }
+                            }
+                            for (int ow = wHi; ow < outW; ow++) {
+                                col[dst + ow] = 0f;
                             }
                         }
                     }
@@ -103,8 +115,8 @@ final class CpuConv {
         int inW = g.inW();
         int outH = g.outH();
         int outW = g.outW();
-        long base = (long) image * g.inC() * inH * inW;
         int kk = g.kH() * g.kW();
+        long base = (long) image * g.inC() * inH * inW;
         // channels own disjoint planes of x, so they can run in parallel without races
         Parallel.parallelRange(g.inC(), Math.max(1, 32768 / Math.max(1, kk * outH * outW)), (lo, hi) -> {
             for (int c = (int) lo; c < hi; c++) {
@@ -112,17 +124,23 @@ final class CpuConv {
                 for (int i = 0; i < g.kH(); i++) {
                     for (int j = 0; j < g.kW(); j++) {
                         int row = colOff + ((c * g.kH() + i) * g.kW() + j) * ldCol;
+                        int off = j - g.padW();
+                        int wLo = validLo(off, g.strideW());
+                        int wHi = validHi(off, g.strideW(), inW, outW);
                         for (int oh = 0; oh < outH; oh++) {
                             int h = oh * g.strideH() - g.padH() + i;
                             if (h < 0 || h >= inH) {
                                 continue;
                             }
                             int src = row + oh * outW;
-                            int dst = plane + h * inW;
-                            for (int ow = 0; ow < outW; ow++) {
-                                int w = ow * g.strideW() - g.padW() + j;
-                                if (w >= 0 && w < inW) {
-                                    x[dst + w] += col[src + ow];
+                            int dst = plane + h * inW + off;
+                            if (g.strideW() == 1) {
+                                for (int ow = wLo; ow < wHi; ow++) {
+                                    x[dst + ow] += col[src + ow];
+                                }
+                            } else {
+                                for (int ow = wLo; ow < wHi; ow++) {
+                                    x[dst + ow * g.strideW()] += col[src + ow];
                                 }
                             }
                         }

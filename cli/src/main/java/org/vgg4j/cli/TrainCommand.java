@@ -1,0 +1,120 @@
+package org.vgg4j.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Backends;
+import org.vgg4j.vgg.ModelSpec;
+import org.vgg4j.vgg.TrainConfig;
+import org.vgg4j.vgg.Trainer;
+import org.vgg4j.vgg.VggConfig;
+import org.vgg4j.vgg.VggModel;
+import org.vgg4j.vgg.data.Dataset;
+import org.vgg4j.vgg.data.Preprocess;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vgg4j train}: parses options into a {@link ModelSpec} and a {@link TrainConfig} and runs
+ * the {@link Trainer}. With no options it trains the small Fashion-MNIST model (configuration A at
+ * half width, 32x32 input) on Debian's dataset-fashion-mnist.
+ */
+@Command(name = "train", mixinStandardHelpOptions = true,
+    description = "Train a VGG network (defaults: the small Fashion-MNIST model).")
+final class TrainCommand implements Callable<Integer> {
+    @Option(names = "--arch", defaultValue = "A", description = "Configuration: A, A-LRN, B, C, D, E (default ${DEFAULT-VALUE}).")
+    String arch;
+    @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist, or a folder of IDX files.")
+    String data;
+    @Option(names = "--input", defaultValue = "32", description = "Input size (a multiple of 32; default ${DEFAULT-VALUE}).")
+    int input;
+    @Option(names = "--width-divisor", defaultValue = "2", description = "Divide the paper's channel widths by this (default ${DEFAULT-VALUE}).")
+    int widthDivisor;
+    @Option(names = "--fc", defaultValue = "512", description = "Width of the hidden FC layers (paper: 4096; default ${DEFAULT-VALUE}).")
+    int fc;
+    @Option(names = "--dropout", defaultValue = "0.5")
+    float dropout;
+    @Option(names = "--epochs", defaultValue = "3")
+    int epochs;
+    @Option(names = "--batch", defaultValue = "128")
+    int batch;
+    @Option(names = "--micro-batch", description = "Examples per forward/backward; gradients accumulate to --batch.")
+    Integer microBatch;
+    @Option(names = "--lr", defaultValue = "0.02")
+    float lr;
+    @Option(names = "--momentum", defaultValue = "0.9")
+    float momentum;
+    @Option(names = "--weight-decay", defaultValue = "5e-4")
+    float weightDecay;
+    @Option(names = "--schedule", defaultValue = "cosine", description = "plateau, step, cosine, constant (default ${DEFAULT-VALUE}).")
+    String schedule;
+    @Option(names = "--patience", defaultValue = "2")
+    int patience;
+    @Option(names = "--init", defaultValue = "he", description = "paper (Normal 0.01) or he (default ${DEFAULT-VALUE}).")
+    String init;
+    @Option(names = "--jitter", defaultValue = "2", description = "Random crop: shift by up to this many pixels.")
+    int jitter;
+    @Option(names = "--no-flip", description = "No random horizontal flips.")
+    boolean noFlip;
+    @Option(names = "--seed", defaultValue = "1")
+    long seed;
+    @Option(names = "--checkpoint-every", defaultValue = "0", description = "Also checkpoint every N steps.")
+    int checkpointEvery;
+    @Option(names = "--device", defaultValue = "cpu", description = "auto, cpu, cl, cl:P:D (default ${DEFAULT-VALUE}).")
+    String device;
+    @Option(names = "--out", defaultValue = "runs/default", description = "Output folder (default ${DEFAULT-VALUE}).")
+    Path out;
+    @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors when it exists.")
+    boolean resume;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        var err = System.err;
+        Dataset trainSet = Data.open(data, true);
+        Dataset valSet = Data.open(data, false);
+        ModelSpec model = new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input, trainSet.classes(),
+            widthDivisor, fc, dropout);
+        TrainConfig.Schedule sched = TrainConfig.Schedule.valueOf(schedule.toUpperCase(Locale.ROOT));
+        TrainConfig cfg = new TrainConfig(epochs, batch, microBatch == null ? batch : microBatch, lr, momentum,
+            weightDecay, sched, patience, 10, lr * 1e-3f, seed, checkpointEvery, out, 20.0);
+        float[][] stats = Preprocess.statistics(trainSet);
+        Preprocess prep = new Preprocess(input, jitter, !noFlip, stats[0], stats[1]);
+        try (Backend backend = Backends.open(device);
+             VggModel net = VggModel.build(backend, model, seed)
+                 .initialise(VggModel.InitScheme.valueOf(init.toUpperCase(Locale.ROOT)), seed);
+             Trainer trainer = new Trainer(backend, net, cfg, trainSet, valSet, prep, err)) {
+            err.printf(Locale.ROOT, "vgg4j train: VGG-%s (width/%d, FC %d, %,d parameters) on %s, %d examples, %s%n",
+                model.config().label(), widthDivisor, fc, net.parameterCount(), trainSet.source(), trainSet.size(),
+                backend.description());
+            CountDownLatch finished = new CountDownLatch(1);
+            Thread hook = new Thread(() -> {
+                trainer.requestStop();
+                try {
+                    finished.await(120, TimeUnit.SECONDS);
+                } catch (InterruptedException ignored) {
+                    Thread.currentThread().interrupt();
+                }
+            });
+            Runtime.getRuntime().addShutdownHook(hook);
+            try {
+                Trainer.Outcome o = trainer.run(resume);
+                spec.commandLine().getOut().println("model: " + out.resolve(Trainer.MODEL));
+                return o == Trainer.Outcome.FINISHED ? 0 : 130;
+            } finally {
+                finished.countDown();
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException shuttingDown) {
+                    // the JVM is exiting because of the signal; the hook waits for us
+                }
+            }
+        }
+    }
+}

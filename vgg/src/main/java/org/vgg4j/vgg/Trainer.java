@@ -1,0 +1,252 @@
+package org.vgg4j.vgg;
+
+import com.google.gson.Gson;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.vgg4j.nn.Parameter;
+import org.vgg4j.nn.SoftmaxCrossEntropy;
+import org.vgg4j.nn.io.ModelFileException;
+import org.vgg4j.nn.io.StateDict;
+import org.vgg4j.nn.optim.LrSchedule;
+import org.vgg4j.nn.optim.Sgd;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Tensor;
+import org.vgg4j.vgg.data.BatchLoader;
+import org.vgg4j.vgg.data.Dataset;
+import org.vgg4j.vgg.data.Preprocess;
+
+/**
+ * Mini-batch SGD as the paper trains (section 3.1), as a plain loop of two functions:
+ * {@link #gradients} (batch to accumulated gradients) and {@link #update} (gradients to new
+ * weights). Each epoch ends with a validation pass, a metrics line, a schedule step, the model
+ * file and a checkpoint; checkpoints also go out every {@code checkpointEvery} steps and when a
+ * stop is requested (SIGINT). A NaN or exploding loss stops the run and keeps the last good
+ * checkpoint.
+ */
+public final class Trainer implements AutoCloseable {
+    public static final String CHECKPOINT = "checkpoint.safetensors";
+    public static final String MODEL = "model.safetensors";
+    public static final String METRICS = "metrics.csv";
+    private static final String STATE_KEY = "vgg4j.trainer";
+
+    private final Backend backend;
+    private final VggModel model;
+    private final TrainConfig cfg;
+    private final Dataset train;
+    private final Dataset val;
+    private final Preprocess prep;
+    private final PrintStream log;
+    private final List<Parameter> params;
+    private final Sgd sgd;
+    private final LrSchedule schedule;
+    private final SoftmaxCrossEntropy loss;
+    private volatile boolean stopRequested;
+    private TrainerState state;
+    private Tensor x;
+    private Tensor y;
+
+    /** How a run ended. */
+    public enum Outcome { FINISHED, STOPPED }
+
+    public Trainer(Backend backend, VggModel model, TrainConfig cfg, Dataset train, Dataset val, Preprocess prep,
+                   PrintStream log) {
+        this.backend = backend;
+        this.model = model;
+        this.cfg = cfg;
+        this.train = train;
+        this.val = val;
+        this.prep = prep;
+        this.log = log;
+        this.params = model.parameters();
+        this.sgd = new Sgd(cfg.learningRate(), cfg.momentum(), cfg.weightDecay(), false, false);
+        this.schedule = switch (cfg.schedule()) {
+            case PLATEAU -> LrSchedule.plateau(0.1f, cfg.patience(), cfg.minLearningRate());
+            case STEP -> LrSchedule.step(cfg.learningRate(), cfg.stepEpochs(), 0.1f);
+            case COSINE -> LrSchedule.cosine(cfg.learningRate(), cfg.minLearningRate(), cfg.epochs());
+            case CONSTANT -> LrSchedule.constant();
+        };
+        this.loss = new SoftmaxCrossEntropy(backend);
+        loss.setGradientScale((float) cfg.microBatch() / cfg.batchSize());
+        this.state = new TrainerState(0, 0, 0, cfg.learningRate(), schedule.state(), new long[model.dropouts().size()],
+            0, Double.NaN, cfg.seed());
+    }
+
+    public TrainerState state() { return state; }
+
+    /** Asks the loop to save a checkpoint and return at the next step boundary (thread-safe). */
+    public void requestStop() {
+        stopRequested = true;
+    }
+
+    /** Step 1: forward and backward over the batch in micro-batches; returns the mean loss. */
+    public double gradients(BatchLoader.Batch b) {
+        int c = train.channels();
+        int s = prep.size();
+        int per = c * s * s;
+        double sum = 0;
+        for (int lo = 0; lo < b.n(); lo += cfg.microBatch()) {
+            int n = Math.min(cfg.microBatch(), b.n() - lo);
+            if (x == null || x.dim(0) != n) {
+                closeInputs();
+                x = backend.zeros(n, c, s, s);
+                y = backend.zeros(n);
+            }
+            backend.upload(b.images(), lo * per, x, 0, n * per);
+            backend.upload(b.labels(), lo, y, 0, n);
+            loss.setGradientScale((float) n / b.n());
+            sum += loss.forward(model.forward(x, true), y) * n;
+            model.backward(loss.backward());
+        }
+        return sum / b.n();
+    }
+
+    /** Step 2: one SGD update from the accumulated gradients, which are then cleared. */
+    public void update() {
+        sgd.step(params);
+        Sgd.zeroGrad(params);
+    }
+
+    /** Runs (or resumes) training to the configured number of epochs. */
+    public Outcome run(boolean resume) throws IOException, InterruptedException {
+        Files.createDirectories(cfg.outDir());
+        Path ckpt = cfg.outDir().resolve(CHECKPOINT);
+        if (resume && Files.exists(ckpt)) {
+            restore(ckpt);
+            log.printf(Locale.ROOT, "resumed from %s at epoch %d, step %d%n", ckpt, state.epoch() + 1, state.step());
+        } else {
+            Sgd.zeroGrad(params);
+            writeMetricsHeader();
+        }
+        try (BatchLoader loader = new BatchLoader(train, prep, cfg.batchSize(), cfg.seed(), true)) {
+            int perEpoch = loader.batchesPerEpoch();
+            while (state.epoch() < cfg.epochs()) {
+                int epoch = state.epoch();
+                sgd.setLearningRate(state.learningRate());
+                long t0 = System.nanoTime();
+                double lossSum = 0;
+                int seen = 0;
+                BatchLoader.Epoch batches = loader.epoch(epoch, state.step());
+                Progress progress = new Progress(log, epoch, cfg.epochs(), perEpoch, state.step());
+                while (batches.hasNext()) {
+                    BatchLoader.Batch b = batches.next();
+                    double l = gradients(b);
+                    int n = b.n();
+                    loader.recycle(b);
+                    checkLoss(l, epoch, ckpt);
+                    update();
+                    lossSum += l * n;
+                    seen += n;
+                    advance(epoch, state.step() + 1, l);
+                    progress.step(l, n, state.learningRate());
+                    boolean periodic = cfg.checkpointEvery() > 0 && state.globalStep() % cfg.checkpointEvery() == 0;
+                    if (stopRequested || periodic) {
+                        saveCheckpoint(ckpt);
+                        if (stopRequested) {
+                            log.printf(Locale.ROOT, "%nstopped: checkpoint saved to %s (resume with --resume)%n", ckpt);
+                            return Outcome.STOPPED;
+                        }
+                    }
+                }
+                progress.done();
+                Evaluator.Result r = Evaluator.evaluate(backend, model, val, prep, Math.max(cfg.microBatch(), 100));
+                double seconds = (System.nanoTime() - t0) / 1e9;
+                float nextLr = schedule.next(epoch + 1, state.learningRate(), r.top1());
+                log.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, val loss %.4f, top-1 %.2f%%, top-5 %.2f%%, "
+                    + "lr %.3g, %.0f s%n", epoch + 1, cfg.epochs(), seen == 0 ? Double.NaN : lossSum / seen, r.loss(),
+                    100 * r.top1(), 100 * r.top5(), state.learningRate(), seconds);
+                appendMetrics(epoch + 1, seen == 0 ? Double.NaN : lossSum / seen, r, seconds);
+                state = new TrainerState(epoch + 1, 0, state.globalStep(), nextLr, schedule.state(), dropoutCalls(),
+                    Math.max(state.bestTop1(), r.top1()), state.referenceLoss(), state.seed());
+                ModelFile.save(cfg.outDir().resolve(MODEL), model, ModelFile.Info.of(model.spec(), train.classNames(), prep));
+                saveCheckpoint(ckpt);
+            }
+        }
+        return Outcome.FINISHED;
+    }
+
+    private void advance(int epoch, int step, double l) {
+        double ref = state.referenceLoss();
+        if (Double.isNaN(ref) && state.globalStep() >= 0) {
+            ref = l; // the first loss: the scale against which "exploding" is judged
+        }
+        state = new TrainerState(epoch, step, state.globalStep() + 1, state.learningRate(), schedule.state(),
+            dropoutCalls(), state.bestTop1(), ref, state.seed());
+    }
+
+    private void checkLoss(double l, int epoch, Path ckpt) {
+        double ref = state.referenceLoss();
+        boolean exploded = !Double.isNaN(ref) && l > cfg.maxLossRatio() * Math.max(ref, 1e-3);
+        if (!Double.isFinite(l) || exploded) {
+            throw new TrainingDivergedException(String.format(Locale.ROOT,
+                "loss %s at epoch %d, step %d (first loss %.4f): training diverged; try a smaller learning rate. "
+                    + "The last good checkpoint is %s", Double.isFinite(l) ? String.format(Locale.ROOT, "%.4g", l)
+                    : String.valueOf(l), epoch + 1, state.step() + 1, ref,
+                Files.exists(ckpt) ? ckpt.toString() : "(none yet)"));
+        }
+    }
+
+    private long[] dropoutCalls() {
+        return model.dropouts().stream().mapToLong(d -> d.calls()).toArray();
+    }
+
+    private void saveCheckpoint(Path ckpt) throws IOException {
+        Map<String, String> meta = Map.of(STATE_KEY, new Gson().toJson(state),
+            ModelFile.KEY, ModelFile.Info.of(model.spec(), train.classNames(), prep).toJson());
+        StateDict.saveCheckpoint(ckpt, params, meta);
+    }
+
+    private void restore(Path ckpt) throws IOException {
+        Map<String, String> meta = StateDict.loadCheckpoint(ckpt, params);
+        String json = meta.get(STATE_KEY);
+        if (json == null) {
+            throw new ModelFileException(ckpt, "no trainer state in the checkpoint");
+        }
+        TrainerState s = new Gson().fromJson(json, TrainerState.class);
+        if (s.dropoutCalls().length != model.dropouts().size()) {
+            throw new ModelFileException(ckpt, "checkpoint of another model (dropout layers differ)");
+        }
+        for (int i = 0; i < s.dropoutCalls().length; i++) {
+            model.dropouts().get(i).setCalls(s.dropoutCalls()[i]);
+        }
+        schedule.restore(s.schedule());
+        Sgd.zeroGrad(params);
+        state = s;
+    }
+
+    private void writeMetricsHeader() throws IOException {
+        Files.writeString(cfg.outDir().resolve(METRICS),
+            "epoch,train_loss,val_loss,val_top1,val_top5,learning_rate,seconds\n");
+    }
+
+    private void appendMetrics(int epoch, double trainLoss, Evaluator.Result r, double seconds) throws IOException {
+        Files.writeString(cfg.outDir().resolve(METRICS), String.format(Locale.ROOT, "%d,%.6f,%.6f,%.6f,%.6f,%.6g,%.1f%n",
+            epoch, trainLoss, r.loss(), r.top1(), r.top5(), state.learningRate(), seconds),
+            StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private void closeInputs() {
+        if (x != null) {
+            x.close();
+            y.close();
+        }
+    }
+
+    @Override
+    public void close() {
+        closeInputs();
+        loss.close();
+    }
+
+    /** The loss became NaN or exploded; the message says where and which checkpoint to go back to. */
+    public static final class TrainingDivergedException extends RuntimeException {
+        public TrainingDivergedException(String message) {
+            super(message);
+        }
+    }
+}

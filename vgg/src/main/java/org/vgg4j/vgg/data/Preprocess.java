@@ -1,0 +1,97 @@
+package org.vgg4j.vgg.data;
+
+import org.vgg4j.tensor.Rng;
+
+/**
+ * Turns an 8-bit CHW image into the network's float input: place it on a canvas of
+ * {@code size x size} (zero padding around a smaller image, centred; a larger one is
+ * centre-cropped), optionally take a random crop of a padded canvas and a random horizontal
+ * flip (training), then normalise per channel, {@code (x/255 - mean[c]) / std[c]}. All
+ * randomness comes from {@code (seed, epoch, index)}, so a batch is the same whichever thread
+ * makes it and however a run is resumed.
+ *
+ * @param size    side of the network input
+ * @param jitter  training only: the image is padded by this much more and cropped at random
+ * @param flip    training only: mirror half of the images
+ * @param mean    per-channel mean of the training pixels, in [0, 1]
+ * @param std     per-channel standard deviation
+ */
+public record Preprocess(int size, int jitter, boolean flip, float[] mean, float[] std) {
+
+    /** The same preprocessing without augmentation (evaluation, prediction). */
+    public Preprocess forEvaluation() {
+        return new Preprocess(size, 0, false, mean, std);
+    }
+
+    /**
+     * Writes image {@code src} (c x h x w bytes at srcOff) as floats to {@code dst[dstOff..]}
+     * (c x size x size).
+     */
+    public void apply(byte[] src, int srcOff, int c, int h, int w, float[] dst, int dstOff,
+                      long seed, int epoch, int index) {
+        int dx = 0;
+        int dy = 0;
+        boolean mirror = false;
+        if (jitter > 0 || flip) {
+            long key = Rng.mix(seed ^ Rng.mix(((long) epoch << 32) ^ index));
+            if (jitter > 0) {
+                dx = (int) (Rng.uniform(key, 0) * (2 * jitter + 1)) - jitter;
+                dy = (int) (Rng.uniform(key, 1) * (2 * jitter + 1)) - jitter;
+            }
+            mirror = flip && Rng.uniform(key, 2) < 0.5f;
+        }
+        // canvas pixel (y, x) shows image pixel (y - top, x - left), shifted by the crop offset
+        int top = (size - h) / 2 + dy;
+        int left = (size - w) / 2 + dx;
+        for (int ch = 0; ch < c; ch++) {
+            float m = mean[Math.min(ch, mean.length - 1)];
+            float inv = 1f / std[Math.min(ch, std.length - 1)];
+            float zero = (0f - m) * inv;
+            int plane = dstOff + ch * size * size;
+            for (int y = 0; y < size; y++) {
+                int sy = y - top;
+                for (int x = 0; x < size; x++) {
+                    int xx = mirror ? size - 1 - x : x;
+                    int sx = xx - left;
+                    float v = zero;
+                    if (sy >= 0 && sy < h && sx >= 0 && sx < w) {
+                        v = ((src[srcOff + (ch * h + sy) * w + sx] & 0xff) / 255f - m) * inv;
+                    }
+                    dst[plane + y * size + x] = v;
+                }
+            }
+        }
+    }
+
+    /** Per-channel mean and standard deviation of a data set's pixels, in [0, 1]. */
+    public static float[][] statistics(Dataset d) {
+        int c = d.channels();
+        int plane = d.height() * d.width();
+        double[] sum = new double[c];
+        double[] sq = new double[c];
+        byte[] buf = new byte[c * plane];
+        for (int i = 0; i < d.size(); i++) {
+            d.image(i, buf, 0);
+            for (int ch = 0; ch < c; ch++) {
+                long s = 0;
+                long q = 0;
+                for (int p = 0; p < plane; p++) {
+                    int v = buf[ch * plane + p] & 0xff;
+                    s += v;
+                    q += (long) v * v;
+                }
+                sum[ch] += s;
+                sq[ch] += q;
+            }
+        }
+        float[] mean = new float[c];
+        float[] std = new float[c];
+        double n = (double) d.size() * plane;
+        for (int ch = 0; ch < c; ch++) {
+            double m = sum[ch] / n / 255;
+            mean[ch] = (float) m;
+            std[ch] = (float) Math.sqrt(Math.max(1e-12, sq[ch] / n / (255.0 * 255) - m * m));
+        }
+        return new float[][] {mean, std};
+    }
+}
