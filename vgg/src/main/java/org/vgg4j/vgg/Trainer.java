@@ -29,7 +29,7 @@ import org.vgg4j.vgg.data.Preprocess;
  * stop is requested (SIGINT). A NaN or exploding loss stops the run and keeps the last good
  * checkpoint.
  */
-public final class Trainer implements AutoCloseable {
+public class Trainer implements AutoCloseable {
     public static final String CHECKPOINT = "checkpoint.safetensors";
     public static final String MODEL = "model.safetensors";
     public static final String METRICS = "metrics.csv";

@@ -1,0 +1,108 @@
+package org.vgg4j.vgg;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vgg4j.tensor.cpu.CpuBackend;
+import org.vgg4j.vgg.data.InMemoryDataset;
+import org.vgg4j.vgg.data.Preprocess;
+
+/** The trainer on a tiny model and synthetic data: learning, exact resume, divergence. */
+class TrainerTest {
+    @TempDir
+    Path dir;
+
+    /** 3 classes of 1x28x28 images: a bright horizontal, vertical or diagonal stroke plus noise. */
+    static InMemoryDataset strokes(int n, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        byte[] px = new byte[n * 784];
+        int[] labels = new int[n];
+        for (int i = 0; i < n; i++) {
+            int c = r.nextInt(3);
+            labels[i] = c;
+            int at = 6 + r.nextInt(16);
+            for (int p = 0; p < 784; p++) {
+                int h = p / 28;
+                int w = p % 28;
+                boolean on = c == 0 ? Math.abs(h - at) <= 1 : c == 1 ? Math.abs(w - at) <= 1 : Math.abs(h - w) <= 1;
+                px[i * 784 + p] = (byte) Math.min(255, (on ? 200 : 0) + r.nextInt(40));
+            }
+        }
+        return new InMemoryDataset(px, labels, 1, 28, 28, List.of("h", "v", "d"), "strokes");
+    }
+
+    static final ModelSpec TINY = new ModelSpec(VggConfig.A, 1, 32, 3, 16, 32, 0.5f);
+
+    /** Trains, and returns the per-step losses the trainer logs through gradients(). */
+    static List<Double> run(Path out, int epochs, boolean resume, int stopAfterSteps) throws Exception {
+        CpuBackend cpu = new CpuBackend();
+        InMemoryDataset train = strokes(96, 1);
+        InMemoryDataset val = strokes(48, 2);
+        Preprocess prep = new Preprocess(32, 2, true, new float[] {0.2f}, new float[] {0.3f});
+        TrainConfig cfg = new TrainConfig(epochs, 16, 8, 0.02f, 0.9f, 5e-4f, TrainConfig.Schedule.COSINE, 2, 10,
+            1e-5f, 7, 0, out, 20.0);
+        List<Double> losses = new ArrayList<>();
+        try (VggModel m = VggModel.build(cpu, TINY, 7).initialise(VggModel.InitScheme.HE, 7);
+             Trainer t = new RecordingTrainer(cpu, m, cfg, train, val, prep, losses, stopAfterSteps)) {
+            t.run(resume);
+        }
+        return losses;
+    }
+
+    /** Records losses by wrapping the log: the trainer's progress is not parsed, gradients() is. */
+    static final class RecordingTrainer extends TrainerProbe {
+        RecordingTrainer(CpuBackend cpu, VggModel m, TrainConfig cfg, InMemoryDataset train, InMemoryDataset val,
+                         Preprocess prep, List<Double> losses, int stopAfter) {
+            super(cpu, m, cfg, train, val, prep, losses, stopAfter);
+        }
+    }
+
+    @Test
+    void resumeFromAMidRunCheckpointGivesTheSameLosses() throws Exception {
+        List<Double> straight = run(dir.resolve("a"), 2, false, -1);
+        List<Double> first = run(dir.resolve("b"), 2, false, 9); // stops (as on SIGINT) after step 9 of 12
+        List<Double> rest = run(dir.resolve("b"), 2, true, -1);
+        assertEquals(9, first.size());
+        List<Double> joined = new ArrayList<>(first);
+        joined.addAll(rest);
+        assertEquals(straight, joined, "losses after resuming equal the uninterrupted run's, bit for bit");
+        assertTrue(Files.readString(dir.resolve("a/metrics.csv")).lines().count() == 3, "header + 2 epochs");
+        assertTrue(Files.exists(dir.resolve("a/model.safetensors")));
+    }
+
+    @Test
+    void trainingLowersTheLoss() throws Exception {
+        List<Double> l = run(dir.resolve("c"), 12, false, -1);
+        double first = (l.get(0) + l.get(1) + l.get(2)) / 3;
+        double last = (l.get(l.size() - 1) + l.get(l.size() - 2) + l.get(l.size() - 3)) / 3;
+        assertTrue(last < 0.6 * first, "loss " + first + " -> " + last);
+    }
+
+    @Test
+    void nanLossStopsWithAClearMessageAndKeepsTheCheckpoint() throws Exception {
+        CpuBackend cpu = new CpuBackend();
+        InMemoryDataset train = strokes(32, 1);
+        Preprocess prep = new Preprocess(32, 0, false, new float[] {0.2f}, new float[] {0.3f});
+        TrainConfig cfg = new TrainConfig(3, 16, 16, 1e6f, 0.9f, 0f, TrainConfig.Schedule.CONSTANT, 2, 10, 1e-5f, 7,
+            1, dir.resolve("nan"), 20.0);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (VggModel m = VggModel.build(cpu, TINY, 7).initialise(VggModel.InitScheme.HE, 7);
+             Trainer t = new Trainer(cpu, m, cfg, train, train, prep, new PrintStream(log, true, StandardCharsets.UTF_8))) {
+            var e = assertThrows(Trainer.TrainingDivergedException.class, () -> t.run(false));
+            assertTrue(e.getMessage().contains("training diverged"), e.getMessage());
+            assertTrue(e.getMessage().contains("checkpoint.safetensors"), e.getMessage());
+        }
+        assertTrue(Files.exists(dir.resolve("nan/checkpoint.safetensors")), "the last good checkpoint stays");
+    }
+}
