@@ -24,11 +24,15 @@ public final class ModelFile {
 
     /** What a model file says about its network and its inputs. */
     public record Info(String config, int inChannels, int inputSize, int classes, int widthDivisor, int fcWidth,
-                       float dropout, List<String> classNames, float[] mean, float[] std) {
+                       float dropout, List<String> classNames, float[] mean, float[] std, int imageSize) {
 
-        public static Info of(ModelSpec spec, List<String> classNames, Preprocess prep) {
+        /**
+         * @param imageSize side the training images had before they were placed on the input canvas
+         *                  (28 for Fashion-MNIST on a 32x32 input); new images are resized to it
+         */
+        public static Info of(ModelSpec spec, List<String> classNames, Preprocess prep, int imageSize) {
             return new Info(spec.config().label(), spec.inChannels(), spec.inputSize(), spec.classes(),
-                spec.widthDivisor(), spec.fcWidth(), spec.dropout(), classNames, prep.mean(), prep.std());
+                spec.widthDivisor(), spec.fcWidth(), spec.dropout(), classNames, prep.mean(), prep.std(), imageSize);
         }
 
         public ModelSpec spec() {

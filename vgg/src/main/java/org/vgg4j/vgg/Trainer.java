@@ -163,7 +163,7 @@ public class Trainer implements AutoCloseable {
                 appendMetrics(epoch + 1, seen == 0 ? Double.NaN : lossSum / seen, r, seconds);
                 state = new TrainerState(epoch + 1, 0, state.globalStep(), nextLr, schedule.state(), dropoutCalls(),
                     Math.max(state.bestTop1(), r.top1()), state.referenceLoss(), state.seed());
-                ModelFile.save(cfg.outDir().resolve(MODEL), model, ModelFile.Info.of(model.spec(), train.classNames(), prep));
+                ModelFile.save(cfg.outDir().resolve(MODEL), model, ModelFile.Info.of(model.spec(), train.classNames(), prep, train.height()));
                 saveCheckpoint(ckpt);
             }
         }
@@ -197,7 +197,7 @@ public class Trainer implements AutoCloseable {
 
     private void saveCheckpoint(Path ckpt) throws IOException {
         Map<String, String> meta = Map.of(STATE_KEY, new Gson().toJson(state),
-            ModelFile.KEY, ModelFile.Info.of(model.spec(), train.classNames(), prep).toJson());
+            ModelFile.KEY, ModelFile.Info.of(model.spec(), train.classNames(), prep, train.height()).toJson());
         StateDict.saveCheckpoint(ckpt, params, meta);
     }
 

@@ -1,0 +1,57 @@
+package org.vgg4j.cli;
+
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Backends;
+import org.vgg4j.vgg.Evaluator;
+import org.vgg4j.vgg.ModelFile;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code vgg4j eval}: top-1 / top-5 error of a model on the test split of a data set. */
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a model: top-1 / top-5 error.")
+final class EvalCommand implements Callable<Integer> {
+    @Option(names = "--model", required = true)
+    Path model;
+    @Option(names = "--data", defaultValue = "fashion-mnist")
+    String data;
+    @Option(names = "--mode", defaultValue = "center",
+        description = "center (single centre crop); dense, multicrop, multiscale, fusion are not built yet.")
+    String mode;
+    @Option(names = "--batch", defaultValue = "200")
+    int batch;
+    @Option(names = "--device", defaultValue = "cpu")
+    String device;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if (!mode.equals("center")) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--mode " + mode
+                + " is not available yet (only center)");
+        }
+        var test = Data.open(data, false);
+        try (Backend backend = Backends.open(device)) {
+            ModelFile.Loaded l = ModelFile.load(model, backend);
+            try (var m = l.model()) {
+                if (l.info().inChannels() != test.channels() || l.info().classes() != test.classes()) {
+                    throw new IllegalArgumentException("model " + model + " expects " + l.info().inChannels()
+                        + " channels and " + l.info().classes() + " classes; " + test.source() + " has "
+                        + test.channels() + " and " + test.classes());
+                }
+                Evaluator.Result r = Evaluator.evaluate(backend, m, test, l.info().preprocess(), batch);
+                spec.commandLine().getOut().printf(Locale.ROOT,
+                    "%s on %s (%d images): top-1 accuracy %.2f%% (error %.2f%%), top-5 accuracy %.2f%%, "
+                        + "loss %.4f, %.0f images/s%n", model, test.source(), r.examples(), 100 * r.top1(),
+                    100 * (1 - r.top1()), 100 * r.top5(), r.loss(), r.imagesPerSecond());
+                spec.commandLine().getOut().flush();
+            }
+        }
+        return 0;
+    }
+}

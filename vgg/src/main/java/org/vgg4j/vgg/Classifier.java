@@ -1,0 +1,134 @@
+package org.vgg4j.vgg;
+
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.vgg4j.nn.SoftmaxCrossEntropy;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Backends;
+import org.vgg4j.tensor.Tensor;
+import org.vgg4j.vgg.data.Preprocess;
+
+/**
+ * A trained model ready to classify images: the embedding API. {@link #predict} is
+ * thread-safe (calls are serialised: the network's buffers are shared); {@link #close} frees
+ * the device memory.
+ *
+ * <pre>{@code
+ * try (Classifier c = Classifier.load(Path.of("runs/default/model.safetensors"), "auto")) {
+ *     List<Classifier.Prediction> top = c.predict(ImageIO.read(file), 3);
+ * }
+ * }</pre>
+ */
+public final class Classifier implements AutoCloseable {
+    private final Backend backend;
+    private final VggModel model;
+    private final ModelFile.Info info;
+    private final Preprocess prep;
+    private final SoftmaxCrossEntropy softmax;
+
+    /** One class and its probability. */
+    public record Prediction(int index, String label, float probability) {}
+
+    private Classifier(Backend backend, VggModel model, ModelFile.Info info) {
+        this.backend = backend;
+        this.model = model;
+        this.info = info;
+        this.prep = info.preprocess();
+        this.softmax = new SoftmaxCrossEntropy(backend);
+    }
+
+    /** Loads a vgg4j model file onto the device named by {@code device} (auto, cpu, cl, cl:P:D). */
+    public static Classifier load(Path file, String device) throws IOException {
+        Backend backend = Backends.open(device);
+        try {
+            ModelFile.Loaded l = ModelFile.load(file, backend);
+            return new Classifier(backend, l.model(), l.info());
+        } catch (IOException | RuntimeException e) {
+            backend.close();
+            throw e;
+        }
+    }
+
+    public ModelFile.Info info() { return info; }
+
+    /** The k most probable classes of an image, most probable first. */
+    public List<Prediction> predict(BufferedImage image, int k) {
+        return predict(List.of(image), k).get(0);
+    }
+
+    /** Top-k classes for each image of a batch. */
+    public synchronized List<List<Prediction>> predict(List<BufferedImage> images, int k) {
+        int c = info.inChannels();
+        int s = info.inputSize();
+        int side = info.imageSize() > 0 ? info.imageSize() : s;
+        int n = images.size();
+        float[] x = new float[n * c * s * s];
+        byte[] raw = new byte[c * side * side];
+        for (int i = 0; i < n; i++) {
+            toBytes(images.get(i), c, side, raw);
+            prep.apply(raw, 0, c, side, side, x, i * c * s * s, 0, 0, 0);
+        }
+        int kk = Math.min(k, info.classes());
+        try (Tensor in = backend.fromHost(x, n, c, s, s); Tensor labels = backend.zeros(n)) {
+            softmax.forward(model.forward(in, false), labels);
+            float[] p = softmax.probabilities().toHost();
+            int[] top = backend.topK(softmax.probabilities(), kk);
+            List<List<Prediction>> out = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                List<Prediction> row = new ArrayList<>();
+                for (int j = 0; j < kk; j++) {
+                    int cls = top[i * kk + j];
+                    String label = cls < info.classNames().size() ? info.classNames().get(cls) : String.valueOf(cls);
+                    row.add(new Prediction(cls, label, p[i * info.classes() + cls]));
+                }
+                out.add(row);
+            }
+            return out;
+        }
+    }
+
+    /**
+     * Resizes the shorter side to {@code side} (bilinear), centre-crops to side x side and writes
+     * CHW bytes: grey (luminance) for one channel, RGB for three.
+     */
+    static void toBytes(BufferedImage img, int channels, int side, byte[] out) {
+        if (img.getWidth() < 1 || img.getHeight() < 1) {
+            throw new IllegalArgumentException("empty image");
+        }
+        double scale = (double) side / Math.min(img.getWidth(), img.getHeight());
+        int w = Math.max(side, (int) Math.round(img.getWidth() * scale));
+        int h = Math.max(side, (int) Math.round(img.getHeight() * scale));
+        BufferedImage canvas = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(img, -(w - side) / 2, -(h - side) / 2, w, h, null);
+        g.dispose();
+        for (int y = 0; y < side; y++) {
+            for (int xx = 0; xx < side; xx++) {
+                int rgb = canvas.getRGB(xx, y);
+                int r = (rgb >> 16) & 0xff;
+                int gr = (rgb >> 8) & 0xff;
+                int b = rgb & 0xff;
+                if (channels == 1) {
+                    out[y * side + xx] = (byte) Math.round(0.299 * r + 0.587 * gr + 0.114 * b);
+                } else {
+                    out[y * side + xx] = (byte) r;
+                    out[side * side + y * side + xx] = (byte) gr;
+                    out[2 * side * side + y * side + xx] = (byte) b;
+                }
+            }
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        softmax.close();
+        model.close();
+        backend.close();
+    }
+}
