@@ -13,7 +13,11 @@ final class Data {
         if (spec.equals("fashion-mnist")) {
             return IdxDataset.fashionMnist(IdxDataset.FASHION_MNIST, train);
         }
+        // a folder with Fashion-MNIST's file names (MNIST has the same layout; classes are named 0..9 there)
         Path p = Path.of(spec);
-        return IdxDataset.fashionMnist(p, train);
+        if (p.equals(IdxDataset.FASHION_MNIST)) {
+            return IdxDataset.fashionMnist(p, train);
+        }
+        return IdxDataset.folder(p, train);
     }
 }

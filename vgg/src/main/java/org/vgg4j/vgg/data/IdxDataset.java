@@ -77,6 +77,13 @@ public final class IdxDataset implements Dataset {
         return read(find(dir, p + "-images-idx3-ubyte"), find(dir, p + "-labels-idx1-ubyte"), FASHION_CLASSES);
     }
 
+    /** IDX files named as MNIST's in {@code dir}, classes called "0".."9". */
+    public static IdxDataset folder(Path dir, boolean train) throws IOException {
+        String p = train ? "train" : "t10k";
+        return read(find(dir, p + "-images-idx3-ubyte"), find(dir, p + "-labels-idx1-ubyte"),
+            List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9"));
+    }
+
     private static Path find(Path dir, String base) throws DataException {
         for (String ext : new String[] {".gz", ""}) {
             Path f = dir.resolve(base + ext);

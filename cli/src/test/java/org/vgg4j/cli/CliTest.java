@@ -1,0 +1,125 @@
+package org.vgg4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** The real commands through picocli's execute(): exit codes and what they print. */
+class CliTest {
+    @TempDir
+    static Path dir;
+    static Path data;
+    static Path model;
+
+    record Run(int code, String out, String err) {}
+
+    static Run run(String... args) {
+        CommandLine cl = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cl.setOut(new PrintWriter(out));
+        cl.setErr(new PrintWriter(err));
+        int code = cl.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    /** A tiny IDX data set in Fashion-MNIST's file layout: 10 classes, 28x28, one bright row per class. */
+    static void writeIdx(Path d, String prefix, int n, long seed) throws Exception {
+        SplittableRandom r = new SplittableRandom(seed);
+        ByteBuffer img = ByteBuffer.allocate(16 + n * 784).putInt(0x803).putInt(n).putInt(28).putInt(28);
+        ByteBuffer lab = ByteBuffer.allocate(8 + n).putInt(0x801).putInt(n);
+        for (int i = 0; i < n; i++) {
+            int c = i % 10;
+            lab.put((byte) c);
+            for (int p = 0; p < 784; p++) {
+                img.put((byte) ((p / 28 == 2 + 2 * c ? 220 : 0) + r.nextInt(30)));
+            }
+        }
+        Files.write(d.resolve(prefix + "-images-idx3-ubyte"), img.array());
+        Files.write(d.resolve(prefix + "-labels-idx1-ubyte"), lab.array());
+    }
+
+    @BeforeAll
+    static void trainATinyModel() throws Exception {
+        data = Files.createDirectories(dir.resolve("data"));
+        writeIdx(data, "train", 40, 1);
+        writeIdx(data, "t10k", 20, 2);
+        Run r = run("train", "--data", data.toString(), "--epochs", "1", "--batch", "8", "--width-divisor", "32",
+            "--fc", "16", "--out", dir.resolve("run").toString());
+        assertEquals(0, r.code(), r.err());
+        model = dir.resolve("run/model.safetensors");
+        assertTrue(Files.exists(model));
+        assertTrue(Files.readString(dir.resolve("run/metrics.csv")).lines().count() == 2);
+    }
+
+    @Test
+    void everyCommandHasHelpAndVersion() {
+        for (String cmd : new String[] {"train", "predict", "eval", "summary", "devices", "samples"}) {
+            Run r = run(cmd, "--help");
+            assertEquals(0, r.code(), cmd);
+            assertTrue(r.out().contains("Usage: vgg4j " + cmd), r.out());
+        }
+        Run v = run("--version");
+        assertEquals(0, v.code());
+        assertTrue(v.out().startsWith("vgg4j "), v.out());
+    }
+
+    @Test
+    void usageErrorsExitWith2() {
+        assertEquals(2, run("bogus").code());
+        assertEquals(2, run().code());
+        assertEquals(2, run("predict").code(), "missing --model and images");
+        assertEquals(2, run("train", "--epochs", "many").code());
+        assertEquals(2, run("eval", "--model", model.toString(), "--mode", "dense", "--data", data.toString()).code());
+        assertEquals(2, run("predict", "--model", model.toString(), "--format", "xml", "x.png").code());
+    }
+
+    @Test
+    void runtimeErrorsExitWith1AndOneLine() throws Exception {
+        Run r = run("eval", "--model", dir.resolve("missing.safetensors").toString(), "--data", data.toString());
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("missing.safetensors: no such file"), r.err());
+        Path corrupt = Files.write(dir.resolve("corrupt.safetensors"), new byte[] {1, 2, 3});
+        r = run("predict", "--model", corrupt.toString(), "x.png");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("truncated"), r.err());
+        r = run("train", "--data", dir.resolve("nowhere").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("not found"), r.err());
+        r = run("train", "--data", data.toString(), "--arch", "F", "--out", dir.resolve("x").toString());
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains("unknown VGG configuration 'F'"), r.err());
+    }
+
+    @Test
+    void evalSamplesAndPredictWork() throws Exception {
+        Run e = run("eval", "--model", model.toString(), "--data", data.toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("(20 images): top-1 accuracy"), e.out());
+        Path samples = dir.resolve("samples");
+        assertEquals(0, run("samples", "--data", data.toString(), "--count", "3", "--out", samples.toString()).code());
+        Files.writeString(samples.resolve("zz-not-an-image.png"), "hello");
+        Run p = run("predict", "--model", model.toString(), "--top", "2", "--format", "json", samples.toString());
+        assertEquals(1, p.code(), "one unreadable file makes the exit code 1");
+        assertTrue(p.err().contains("zz-not-an-image.png: not a readable image"), p.err());
+        assertEquals(3, p.out().lines().count(), p.out());
+        String first = p.out().lines().findFirst().orElseThrow();
+        assertTrue(first.matches("\\{\"image\": \".*0000_0\\.png\", \"top\": \\[\\{\"index\": \\d, \"label\": \"\\d\", "
+            + "\"prob\": [0-9.]+}, \\{.*}]}"), first);
+        Run s = run("summary", "--arch", "E");
+        assertEquals(0, s.code());
+        assertTrue(s.out().contains("total parameters: 143,667,240"), s.out());
+        assertEquals(0, run("devices").code());
+    }
+}
