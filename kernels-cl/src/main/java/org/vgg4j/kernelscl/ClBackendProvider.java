@@ -27,8 +27,10 @@ public final class ClBackendProvider implements BackendProvider {
 
     @Override
     public int autoPriority() {
-        boolean gpu = ClDevices.scan().devices().stream().anyMatch(d -> d.gpu() || d.accelerator());
-        return gpu ? 10 : -1;
+        // with no platform at all, auto would have wanted OpenCL: it says so in one line
+        ClDevices.Scan scan = ClDevices.scan();
+        boolean gpu = scan.devices().stream().anyMatch(d -> d.gpu() || d.accelerator());
+        return gpu || scan.devices().isEmpty() ? 10 : -1;
     }
 
     @Override

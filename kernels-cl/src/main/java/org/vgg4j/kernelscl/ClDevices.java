@@ -100,7 +100,12 @@ public final class ClDevices {
                 + "); install ocl-icd-libopencl1 and a driver such as pocl-opencl-icd, and start through the "
                 + "vgg4j launcher");
         } catch (RuntimeException e) {
-            return new Scan(List.of(), "OpenCL failed: " + e.getMessage());
+            String msg = String.valueOf(e.getMessage());
+            if (msg.contains("PLATFORM_NOT_FOUND")) {
+                return new Scan(List.of(), "no OpenCL platform installed (the ICD loader found no driver; e.g. "
+                    + "apt-get install pocl-opencl-icd)");
+            }
+            return new Scan(List.of(), "OpenCL failed: " + msg);
         }
     }
 
