@@ -49,7 +49,7 @@ import org.vgg4j.tensor.Tensor;
  * Not thread-safe: one training loop drives one backend.
  */
 public final class ClBackend extends ClOps implements Backend {
-    private static final String[] PROGRAMS = {"gemm", "conv", "elementwise", "pool", "loss"};
+    private static final String[] PROGRAMS = {"gemm", "gemm_small", "conv", "elementwise", "pool", "loss"};
 
     final ClDevices.Device device;
     private final cl_context context;
@@ -57,6 +57,7 @@ public final class ClBackend extends ClOps implements Backend {
     private final List<cl_program> programs = new ArrayList<>();
     private final Map<String, cl_kernel> kernels = new HashMap<>();
     final GemmTuning.Params gemmParams;
+    final GemmTuning.Params gemmSmallParams;
     private boolean closed;
 
     /** Host transfers, blocking calls and kernel launches so far (tests check a step queues, then waits once). */
@@ -77,12 +78,16 @@ public final class ClBackend extends ClOps implements Backend {
             throw new IllegalStateException("cannot open OpenCL device " + device.name() + ": " + e.getMessage(), e);
         }
         this.gemmParams = GemmTuning.forDevice(device);
+        this.gemmSmallParams = GemmTuning.smallM(device);
         for (String p : PROGRAMS) {
-            String options = p.equals("gemm") ? gemmParams.defines() : "";
-            cl_program prog = ClProgramCache.build(context, device, p, source(p + ".cl"), options);
+            // gemm_small is gemm.cl built with the tiles for few rows; its kernel is "gemm" too
+            String file = p.equals("gemm_small") ? "gemm" : p;
+            String options = p.equals("gemm") ? gemmParams.defines() : p.equals("gemm_small")
+                ? gemmSmallParams.defines() : "";
+            cl_program prog = ClProgramCache.build(context, device, p, source(file + ".cl"), options);
             programs.add(prog);
             for (String k : kernelNames(p)) {
-                kernels.put(k, clCreateKernel(prog, k, null));
+                kernels.put(p.equals("gemm_small") ? "gemm_small" : k, clCreateKernel(prog, k, null));
             }
         }
         super.init(this);
@@ -90,7 +95,7 @@ public final class ClBackend extends ClOps implements Backend {
 
     private static List<String> kernelNames(String program) {
         return switch (program) {
-            case "gemm" -> List.of("gemm");
+            case "gemm", "gemm_small" -> List.of("gemm");
             case "conv" -> List.of("im2col", "col2im", "chunk", "unchunk");
             case "elementwise" -> List.of("relu_forward", "relu_backward", "scale", "axpy", "mul", "bias_add",
                 "bias_grad", "dropout", "sgd", "sum_partial");

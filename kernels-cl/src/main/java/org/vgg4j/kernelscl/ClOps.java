@@ -41,11 +41,12 @@ abstract class ClOps implements Backend {
         if (m == 0 || n == 0) {
             return;
         }
-        GemmTuning.Params p = cl.gemmParams;
+        boolean small = m <= cl.gemmSmallParams.tileM() && cl.gemmSmallParams.tileM() < cl.gemmParams.tileM();
+        GemmTuning.Params p = small ? cl.gemmSmallParams : cl.gemmParams;
         long[] local = {p.localN(), p.localM()};
         long[] global = {(long) ((n + p.tileN() - 1) / p.tileN()) * p.localN(),
             (long) ((m + p.tileM() - 1) / p.tileM()) * p.localM()};
-        cl.launch("gemm", global, local, m, n, k, alpha, a, offA, lda, transA ? 1 : 0, b, offB, ldb,
+        cl.launch(small ? "gemm_small" : "gemm", global, local, m, n, k, alpha, a, offA, lda, transA ? 1 : 0, b, offB, ldb,
             transB ? 1 : 0, beta, c, offC, ldc);
     }
 

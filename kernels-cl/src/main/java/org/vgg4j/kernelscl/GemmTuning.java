@@ -30,7 +30,16 @@ final class GemmTuning {
         }
     }
 
+    /** The tiles for GEMMs with few rows (M at most the small tile's height), e.g. first conv layers. */
+    static Params smallM(ClDevices.Device device) {
+        return lookup(device, ".small-m", "64,64,16,4,4");
+    }
+
     static Params forDevice(ClDevices.Device device) {
+        return lookup(device, "", "64,64,16,4,4");
+    }
+
+    private static Params lookup(ClDevices.Device device, String suffix, String fallback) {
         Properties db = new Properties();
         try (InputStream in = GemmTuning.class.getResourceAsStream("gemm-tuning.properties")) {
             if (in != null) {
@@ -41,12 +50,18 @@ final class GemmTuning {
         }
         String best = null;
         for (String key : db.stringPropertyNames()) {
-            if (!key.equals("default") && device.name().startsWith(key) && (best == null || key.length() > best.length())) {
+            if (!key.endsWith(suffix) || (suffix.isEmpty() && key.contains("."))) {
+                continue;
+            }
+            String prefix = key.substring(0, key.length() - suffix.length());
+            if (!prefix.equals("default") && device.name().startsWith(prefix)
+                && (best == null || key.length() > best.length())) {
                 best = key;
             }
         }
-        String forced = System.getProperty("vgg4j.cl.gemm");
-        String v = forced != null ? forced : best != null ? db.getProperty(best) : db.getProperty("default", "32,32,16,4,4");
+        String forced = System.getProperty("vgg4j.cl.gemm" + suffix);
+        String v = forced != null ? forced : best != null ? db.getProperty(best)
+            : db.getProperty("default" + suffix, fallback);
         return Params.parse(v);
     }
 }
