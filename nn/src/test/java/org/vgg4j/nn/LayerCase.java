@@ -59,7 +59,15 @@ record LayerCase(String name, int[] inputShape, Function<Backend, Module> make, 
             new LayerCase("flatten", new int[] {2, 3, 2, 2}, b -> new Flatten(), false, false, true),
             new LayerCase("conv-relu-pool-flatten-linear", new int[] {2, 2, 6, 6}, b -> new Sequential(
                 conv(b, 2, 3, 3, 1, 1, true), new ReLU(b, true), new MaxPool2d(b, 2, 2, 0), new Flatten(),
-                init(new Linear(b, "fc", 27, 4, true))), true, false, false));
+                init(new Linear(b, "fc", 27, 4, true))), true, false, false),
+            // containers built on Module alone: a residual block and an Inception-style concatenation
+            of("residual(conv-relu-conv)", new int[] {2, 3, 4, 4}, b -> new Residual(b, new Sequential(
+                conv(b, 3, 3, 3, 1, 1, true), new ReLU(b, true), conv(b, 3, 3, 1, 1, 0, false)))),
+            of("concat(conv1x1, conv3x3, avgpool)", new int[] {2, 3, 4, 5}, b -> init(new Concat(b, List.of(
+                new Conv2d(b, "b0", 3, 2, 1, 1, 0, true), new Conv2d(b, "b1", 3, 4, 3, 1, 1, true),
+                new AvgPool2d(b, 3, 1, 1))))),
+            of("concat(linear, linear)", new int[] {3, 4}, b -> init(new Concat(b, List.of(
+                new Linear(b, "l0", 4, 2, true), new Linear(b, "l1", 4, 3, false))))));
     }
 
     /** The input: uniform in [-1, 1) from a seed of the case's name, or distinct values 0.05 apart. */
