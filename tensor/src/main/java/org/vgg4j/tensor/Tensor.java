@@ -88,8 +88,8 @@ public final class Tensor implements AutoCloseable {
     @Override
     public void close() {
         if (owner && !released) {
-            released = true;
             backend.release(this);
+            released = true;
         }
     }
 

@@ -63,7 +63,20 @@ class VggModelTest {
     }
 
     @Test
-    void everyConfigurationRunsATrainingStep() {
+    void everyConfigurationRunsATrainingStepOnCpu() {
+        trainingStepOnEveryConfiguration(cpu);
+    }
+
+    @Test
+    void everyConfigurationRunsATrainingStepOnOpenCl() {
+        var scan = org.vgg4j.kernelscl.ClDevices.scan();
+        org.junit.jupiter.api.Assumptions.assumeFalse(scan.devices().isEmpty(), "no OpenCL platform: " + scan.problem());
+        try (var cl = new org.vgg4j.kernelscl.ClBackend(scan.devices().get(0))) {
+            trainingStepOnEveryConfiguration(cl);
+        }
+    }
+
+    void trainingStepOnEveryConfiguration(org.vgg4j.tensor.Backend cpu) {
         for (VggConfig c : VggConfig.values()) {
             ModelSpec spec = new ModelSpec(c, 3, 32, 5, 16, 16, 0.5f);
             try (VggModel m = VggModel.build(cpu, spec, 1).initialise(VggModel.InitScheme.HE, 1);

@@ -1,0 +1,401 @@
+package org.vgg4j.kernelscl;
+
+import java.util.Arrays;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Checks;
+import org.vgg4j.tensor.ConvGeometry;
+import org.vgg4j.tensor.LrnParams;
+import org.vgg4j.tensor.PoolGeometry;
+import org.vgg4j.tensor.Tensor;
+
+/**
+ * The compute ops of {@link ClBackend}: argument checks (the same as the CPU backend's) and
+ * kernel launches. Convolution is im2col + GEMM over chunks of images placed side by side, as
+ * on the CPU, so that late layers with few pixels still give GEMM thousands of columns.
+ */
+abstract class ClOps implements Backend {
+    private static final long[] L64 = {64};
+    private static final int TARGET_COLS = 4096;
+    private ClBackend cl;
+
+    void init(ClBackend backend) {
+        this.cl = backend;
+    }
+
+    private static long[] g(long n) {
+        return new long[] {n};
+    }
+
+    // ---------------------------------------------------------------- GEMM
+
+    @Override
+    public void gemm(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, long offA, int lda,
+                     Tensor b, long offB, int ldb, float beta, Tensor c, long offC, int ldc) {
+        Checks.owned("gemm", this, a, b, c);
+        Checks.gemm("gemm", transA, transB, m, n, k, a.size(), offA, lda, b.size(), offB, ldb, c.size(), offC, ldc);
+        gemmRaw(transA, transB, m, n, k, alpha, a, (int) offA, lda, b, (int) offB, ldb, beta, c, (int) offC, ldc);
+    }
+
+    private void gemmRaw(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int offA, int lda,
+                         Tensor b, int offB, int ldb, float beta, Tensor c, int offC, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        GemmTuning.Params p = cl.gemmParams;
+        long[] local = {p.localN(), p.localM()};
+        long[] global = {(long) ((n + p.tileN() - 1) / p.tileN()) * p.localN(),
+            (long) ((m + p.tileM() - 1) / p.tileM()) * p.localM()};
+        cl.launch("gemm", global, local, m, n, k, alpha, a, offA, lda, transA ? 1 : 0, b, offB, ldb,
+            transB ? 1 : 0, beta, c, offC, ldc);
+    }
+
+    // ---------------------------------------------------------------- convolution
+
+    private static int chunk(ConvGeometry g, int batch) {
+        return Math.max(1, Math.min(batch, TARGET_COLS / Math.max(1, g.colCols())));
+    }
+
+    private void im2colLaunch(Tensor x, int n0, int nb, ConvGeometry g, Tensor col, int ldCol) {
+        cl.launch("im2col", new long[] {(long) nb * g.colCols(), g.colRows()}, null, x, n0, nb, g.inC(), g.inH(),
+            g.inW(), g.kH(), g.kW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(), g.outW(), col, ldCol);
+    }
+
+    private void col2imLaunch(Tensor col, int ldCol, int n0, int nb, ConvGeometry g, Tensor x, boolean accumulate) {
+        cl.launch("col2im", g((long) nb * g.inC() * g.inH() * g.inW()), null, col, ldCol, n0, nb, g.inC(), g.inH(),
+            g.inW(), g.kH(), g.kW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(), g.outW(), x,
+            accumulate ? 1 : 0);
+    }
+
+    private static void convShapes(String op, ConvGeometry g, Tensor x, Tensor w, Tensor y) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input " + x + " is not [N,C,H,W]");
+        }
+        Checks.shape(op, "input", x, g.inputShape(x.dim(0)));
+        Checks.shape(op, "weight", w, g.weightShape());
+        Checks.shape(op, "output", y, g.outputShape(x.dim(0)));
+    }
+
+    @Override
+    public void im2col(Tensor x, int image, ConvGeometry g, Tensor col) {
+        Checks.owned("im2col", this, x, col);
+        checkImage("im2col", x, image, g);
+        Checks.shape("im2col", "col", col, g.colRows(), g.colCols());
+        im2colLaunch(x, image, 1, g, col, g.colCols());
+    }
+
+    @Override
+    public void col2im(Tensor col, ConvGeometry g, Tensor x, int image) {
+        Checks.owned("col2im", this, x, col);
+        checkImage("col2im", x, image, g);
+        Checks.shape("col2im", "col", col, g.colRows(), g.colCols());
+        col2imLaunch(col, g.colCols(), image, 1, g, x, true);
+    }
+
+    private static void checkImage(String op, Tensor x, int image, ConvGeometry g) {
+        if (x.rank() != 4 || image < 0 || image >= x.dim(0)) {
+            throw new IllegalArgumentException(op + ": image " + image + " outside " + x);
+        }
+        Checks.shape(op, "image tensor", x, g.inputShape(x.dim(0)));
+    }
+
+    @Override
+    public void conv2dForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
+        Checks.owned("conv2dForward", this, x, w, bias, y);
+        convShapes("conv2dForward", g, x, w, y);
+        if (bias != null) {
+            Checks.shape("conv2dForward", "bias", bias, g.outC());
+        }
+        int batch = x.dim(0);
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int b = chunk(g, batch);
+        Tensor col = cl.scratch("col", (long) rows * b * cols);
+        Tensor wide = cl.scratch("wide", (long) g.outC() * b * cols);
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int ld = nb * cols;
+            im2colLaunch(x, n0, nb, g, col, ld);
+            gemmRaw(false, false, g.outC(), ld, rows, 1f, w, 0, rows, col, 0, ld, 0f, wide, 0, ld);
+            cl.launch("unchunk", new long[] {cols, (long) nb * g.outC()}, null, wide, ld, n0, nb, g.outC(), cols, y,
+                bias == null ? wide : bias, bias == null ? 0 : 1);
+        }
+    }
+
+    @Override
+    public void conv2dBackwardData(Tensor gradY, Tensor w, Tensor gradX, ConvGeometry g) {
+        Checks.owned("conv2dBackwardData", this, gradY, w, gradX);
+        convShapes("conv2dBackwardData", g, gradX, w, gradY);
+        int batch = gradX.dim(0);
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int b = chunk(g, batch);
+        Tensor col = cl.scratch("col", (long) rows * b * cols);
+        Tensor wide = cl.scratch("wide", (long) g.outC() * b * cols);
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int ld = nb * cols;
+            cl.launch("chunk", new long[] {cols, (long) nb * g.outC()}, null, gradY, n0, nb, g.outC(), cols, wide, ld);
+            gemmRaw(true, false, rows, ld, g.outC(), 1f, w, 0, rows, wide, 0, ld, 0f, col, 0, ld);
+            col2imLaunch(col, ld, n0, nb, g, gradX, false);
+        }
+    }
+
+    @Override
+    public void conv2dBackwardWeights(Tensor x, Tensor gradY, Tensor gradW, Tensor gradBias, ConvGeometry g) {
+        Checks.owned("conv2dBackwardWeights", this, x, gradY, gradW, gradBias);
+        convShapes("conv2dBackwardWeights", g, x, gradW, gradY);
+        if (gradBias != null) {
+            Checks.shape("conv2dBackwardWeights", "gradBias", gradBias, g.outC());
+        }
+        int batch = x.dim(0);
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int b = chunk(g, batch);
+        Tensor col = cl.scratch("col", (long) rows * b * cols);
+        Tensor wide = cl.scratch("wide", (long) g.outC() * b * cols);
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int ld = nb * cols;
+            cl.launch("chunk", new long[] {cols, (long) nb * g.outC()}, null, gradY, n0, nb, g.outC(), cols, wide, ld);
+            im2colLaunch(x, n0, nb, g, col, ld);
+            gemmRaw(false, true, g.outC(), rows, ld, 1f, wide, 0, ld, col, 0, ld, 1f, gradW, 0, rows);
+        }
+        if (gradBias != null) {
+            biasGradLaunch(gradY, gradBias, batch, g.outC(), cols);
+        }
+    }
+
+    // ---------------------------------------------------------------- elementwise and bias
+
+    private static int biasInner(String op, Tensor y, Tensor bias) {
+        int c = (int) bias.size();
+        if (bias.rank() != 1 || y.rank() < 2 || y.dim(1) != c) {
+            throw new IllegalArgumentException(op + ": bias " + Arrays.toString(bias.shape())
+                + " does not match dim 1 of " + Arrays.toString(y.shape()));
+        }
+        return (int) (y.size() / ((long) y.dim(0) * c));
+    }
+
+    @Override
+    public void biasAdd(Tensor y, Tensor bias) {
+        Checks.owned("biasAdd", this, y, bias);
+        int s = biasInner("biasAdd", y, bias);
+        int c = (int) bias.size();
+        cl.launch("bias_add", new long[] {s, (long) y.dim(0) * c}, null, y, bias, c, s, y.dim(0) * c);
+    }
+
+    @Override
+    public void biasGrad(Tensor gradY, Tensor gradBias) {
+        Checks.owned("biasGrad", this, gradY, gradBias);
+        int s = biasInner("biasGrad", gradY, gradBias);
+        biasGradLaunch(gradY, gradBias, gradY.dim(0), (int) gradBias.size(), s);
+    }
+
+    private void biasGradLaunch(Tensor gradY, Tensor gradBias, int n, int c, int s) {
+        cl.launch("bias_grad", g(64L * c), L64, gradY, gradBias, n, c, s);
+    }
+
+    private void same(String op, Tensor... ts) {
+        Checks.owned(op, this, ts);
+        for (Tensor t : ts) {
+            Checks.sameSize(op, ts[0], t);
+        }
+    }
+
+    @Override
+    public void reluForward(Tensor x, Tensor y) {
+        same("reluForward", x, y);
+        cl.launch("relu_forward", g(x.size()), null, x, y, (int) x.size());
+    }
+
+    @Override
+    public void reluBackward(Tensor y, Tensor gradY, Tensor gradX) {
+        same("reluBackward", y, gradY, gradX);
+        cl.launch("relu_backward", g(y.size()), null, y, gradY, gradX, (int) y.size());
+    }
+
+    @Override
+    public void scale(Tensor x, float alpha, Tensor y) {
+        same("scale", x, y);
+        cl.launch("scale", g(x.size()), null, x, alpha, y, (int) x.size());
+    }
+
+    @Override
+    public void axpy(float alpha, Tensor x, Tensor y) {
+        same("axpy", x, y);
+        cl.launch("axpy", g(x.size()), null, alpha, x, y, (int) x.size());
+    }
+
+    @Override
+    public void mul(Tensor a, Tensor b, Tensor out) {
+        same("mul", a, b, out);
+        cl.launch("mul", g(a.size()), null, a, b, out, (int) a.size());
+    }
+
+    // ---------------------------------------------------------------- pooling, LRN
+
+    private static void poolShapes(String op, Tensor x, Tensor y, PoolGeometry g) {
+        if (x.rank() != 4) {
+            throw new IllegalArgumentException(op + ": input " + x + " is not [N,C,H,W]");
+        }
+        Checks.shape(op, "input", x, g.inputShape(x.dim(0)));
+        Checks.shape(op, "output", y, g.outputShape(x.dim(0)));
+    }
+
+    private Object[] poolArgs(PoolGeometry g, long total, Object... head) {
+        Object[] tail = {g.inH(), g.inW(), g.kH(), g.kW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(),
+            g.outW(), (int) total};
+        Object[] all = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
+    }
+
+    @Override
+    public void maxPoolForward(Tensor x, Tensor y, Tensor argmax, PoolGeometry g) {
+        Checks.owned("maxPoolForward", this, x, y, argmax);
+        poolShapes("maxPoolForward", x, y, g);
+        Checks.shape("maxPoolForward", "argmax", argmax, y.shape());
+        cl.launch("maxpool_forward", g(y.size()), null, poolArgs(g, y.size(), x, y, argmax));
+    }
+
+    @Override
+    public void maxPoolBackward(Tensor gradY, Tensor argmax, Tensor gradX, PoolGeometry g) {
+        Checks.owned("maxPoolBackward", this, gradY, argmax, gradX);
+        poolShapes("maxPoolBackward", gradX, gradY, g);
+        Checks.shape("maxPoolBackward", "argmax", argmax, gradY.shape());
+        cl.launch("maxpool_backward", g(gradX.size()), null, poolArgs(g, gradX.size(), gradY, argmax, gradX));
+    }
+
+    @Override
+    public void avgPoolForward(Tensor x, Tensor y, PoolGeometry g) {
+        Checks.owned("avgPoolForward", this, x, y);
+        poolShapes("avgPoolForward", x, y, g);
+        cl.launch("avgpool_forward", g(y.size()), null, poolArgs(g, y.size(), x, y));
+    }
+
+    @Override
+    public void avgPoolBackward(Tensor gradY, Tensor gradX, PoolGeometry g) {
+        Checks.owned("avgPoolBackward", this, gradY, gradX);
+        poolShapes("avgPoolBackward", gradX, gradY, g);
+        cl.launch("avgpool_backward", g(gradX.size()), null, poolArgs(g, gradX.size(), gradY, gradX));
+    }
+
+    private static int lrnInner(String op, Tensor x, Tensor... others) {
+        if (x.rank() < 2) {
+            throw new IllegalArgumentException(op + ": input " + x + " has no channel dimension");
+        }
+        for (Tensor t : others) {
+            Checks.shape(op, "operand", t, x.shape());
+        }
+        return (int) (x.size() / ((long) x.dim(0) * x.dim(1)));
+    }
+
+    @Override
+    public void lrnForward(Tensor x, Tensor y, Tensor scale, LrnParams p) {
+        Checks.owned("lrnForward", this, x, y, scale);
+        int s = lrnInner("lrnForward", x, y, scale);
+        cl.launch("lrn_forward", g(x.size()), null, x, y, scale, x.dim(1), s, p.size(), p.alpha(), p.beta(), p.k(),
+            (int) x.size());
+    }
+
+    @Override
+    public void lrnBackward(Tensor x, Tensor y, Tensor scale, Tensor gradY, Tensor gradX, LrnParams p) {
+        Checks.owned("lrnBackward", this, x, y, scale, gradY, gradX);
+        int s = lrnInner("lrnBackward", x, y, scale, gradY, gradX);
+        cl.launch("lrn_backward", g(x.size()), null, x, y, scale, gradY, gradX, x.dim(1), s, p.size(), p.alpha(),
+            p.beta(), (int) x.size());
+    }
+
+    // ---------------------------------------------------------------- loss, dropout, optimiser
+
+    private static void lossShapes(String op, Tensor scores, Tensor labels, Tensor other) {
+        if (scores.rank() != 2) {
+            throw new IllegalArgumentException(op + ": scores " + scores + " are not [N,K]");
+        }
+        Checks.shape(op, "labels", labels, scores.dim(0));
+        Checks.shape(op, "probabilities", other, scores.shape());
+    }
+
+    @Override
+    public void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor probs, Tensor loss) {
+        Checks.owned("softmaxCrossEntropyForward", this, logits, labels, probs, loss);
+        lossShapes("softmaxCrossEntropyForward", logits, labels, probs);
+        Checks.shape("softmaxCrossEntropyForward", "loss", loss, logits.dim(0));
+        cl.launch("softmax_xent_forward", g(logits.dim(0)), null, logits, labels, probs, loss, logits.dim(0),
+            logits.dim(1));
+    }
+
+    @Override
+    public void softmaxCrossEntropyBackward(Tensor probs, Tensor labels, float scale, Tensor gradLogits) {
+        Checks.owned("softmaxCrossEntropyBackward", this, probs, labels, gradLogits);
+        lossShapes("softmaxCrossEntropyBackward", probs, labels, gradLogits);
+        cl.launch("softmax_xent_backward", g(probs.size()), null, probs, labels, scale, gradLogits, probs.dim(0),
+            probs.dim(1));
+    }
+
+    @Override
+    public void dropoutForward(Tensor x, Tensor y, Tensor mask, float p, long seed) {
+        same("dropoutForward", x, y, mask);
+        if (!(p >= 0f && p < 1f)) {
+            throw new IllegalArgumentException("dropoutForward: probability " + p + " outside [0, 1)");
+        }
+        cl.launch("dropout", g(x.size()), null, x, y, mask, p, seed, (int) x.size());
+    }
+
+    @Override
+    public void sgdUpdate(Tensor w, Tensor grad, Tensor velocity, float lr, float momentum, float weightDecay,
+                          boolean nesterov) {
+        same("sgdUpdate", w, grad, velocity);
+        cl.launch("sgd", g(w.size()), null, w, grad, velocity, lr, momentum, weightDecay, nesterov ? 1 : 0,
+            (int) w.size());
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    @Override
+    public double sum(Tensor x) {
+        Checks.owned("sum", this, x);
+        int groups = (int) Math.max(1, Math.min(256, (x.size() + 4095) / 4096));
+        Tensor part = cl.scratch("sum", groups);
+        cl.launch("sum_partial", g(64L * groups), L64, x, x.size(), part);
+        float[] p = new float[groups];
+        download(part, 0, p, 0, groups);
+        double s = 0;
+        for (float v : p) {
+            s += v;
+        }
+        return s;
+    }
+
+    /** Downloads the scores (the op returns host indices anyway) and selects on the host. */
+    @Override
+    public int[] topK(Tensor scores, int k) {
+        Checks.owned("topK", this, scores);
+        if (scores.rank() != 2 || k < 1 || k > scores.dim(1)) {
+            throw new IllegalArgumentException("topK: k=" + k + " for scores " + Arrays.toString(scores.shape()));
+        }
+        int n = scores.dim(0);
+        int cols = scores.dim(1);
+        float[] s = toHost(scores);
+        int[] out = new int[n * k];
+        for (int r = 0; r < n; r++) {
+            Integer[] idx = new Integer[cols];
+            for (int j = 0; j < cols; j++) {
+                idx[j] = j;
+            }
+            final int row = r;
+            Arrays.sort(idx, (a, b) -> {
+                float va = s[row * cols + a];
+                float vb = s[row * cols + b];
+                if (Float.isNaN(va) != Float.isNaN(vb)) {
+                    return Float.isNaN(va) ? 1 : -1;
+                }
+                return va != vb ? Float.compare(vb, va) : Integer.compare(a, b);
+            });
+            for (int j = 0; j < k; j++) {
+                out[r * k + j] = idx[j];
+            }
+        }
+        return out;
+    }
+}

@@ -1,0 +1,105 @@
+/*
+ * SGEMM, row-major:  C[M,N] = alpha * op(A)[M,K] * op(B)[K,N] + beta * C
+ *
+ *   op(A)[i,p] = transA ? A[offA + p*lda + i] : A[offA + i*lda + p]    (likewise B)
+ *
+ * One work-group computes a TILE_M x TILE_N block of C; each work-item a WPT_M x WPT_N
+ * register block. K is walked in steps of TILE_K: the work-group stages op(A)[block, k..k+TILE_K)
+ * and op(B)[k..k+TILE_K, block] in local memory (zero outside the matrices, so the caller's
+ * buffers need no padding), then every work-item accumulates from local memory.
+ *
+ *            N ->                     dim 0 of the NDRange runs along N (the unit-stride axis
+ *        +---------+                  of B and C), so neighbouring work-items touch
+ *   M    | TILE_M  |                  neighbouring addresses: coalesced loads and stores.
+ *   |    | x TILE_N|
+ *   v    +---------+
+ *
+ * Local size: (TILE_N / WPT_N, TILE_M / WPT_M). Tunables below; the host overrides them with -D.
+ */
+#ifndef TILE_M
+#define TILE_M 32   // rows of C per work-group
+#endif
+#ifndef TILE_N
+#define TILE_N 32   // columns of C per work-group
+#endif
+#ifndef TILE_K
+#define TILE_K 16   // depth staged in local memory per step
+#endif
+#ifndef WPT_M
+#define WPT_M 4     // rows of C per work-item
+#endif
+#ifndef WPT_N
+#define WPT_N 4     // columns of C per work-item
+#endif
+
+#define RTS_M (TILE_M / WPT_M)
+#define RTS_N (TILE_N / WPT_N)
+
+__kernel __attribute__((reqd_work_group_size(RTS_N, RTS_M, 1)))
+void gemm(const int M, const int N, const int K, const float alpha,
+          __global const float* A, const int offA, const int lda, const int transA,
+          __global const float* B, const int offB, const int ldb, const int transB,
+          const float beta, __global float* C, const int offC, const int ldc)
+{
+    __local float As[TILE_K][TILE_M];
+    __local float Bs[TILE_K][TILE_N + 1];
+
+    const int tn = get_local_id(0);
+    const int tm = get_local_id(1);
+    const int lid = tm * RTS_N + tn;
+    const int threads = RTS_M * RTS_N;
+    const int row0 = get_group_id(1) * TILE_M;
+    const int col0 = get_group_id(0) * TILE_N;
+
+    float acc[WPT_M][WPT_N];
+    for (int i = 0; i < WPT_M; i++)
+        for (int j = 0; j < WPT_N; j++)
+            acc[i][j] = 0.0f;
+
+    for (int k0 = 0; k0 < K; k0 += TILE_K) {
+        for (int e = lid; e < TILE_K * TILE_M; e += threads) {
+            // with transA the k index varies fastest between neighbours' addresses along i
+            int kk = transA ? e / TILE_M : e % TILE_K;
+            int ii = transA ? e % TILE_M : e / TILE_K;
+            int gi = row0 + ii;
+            int gk = k0 + kk;
+            float v = 0.0f;
+            if (gi < M && gk < K)
+                v = transA ? A[offA + gk * lda + gi] : A[offA + gi * lda + gk];
+            As[kk][ii] = v;
+        }
+        for (int e = lid; e < TILE_K * TILE_N; e += threads) {
+            int kk = transB ? e % TILE_K : e / TILE_N;
+            int jj = transB ? e / TILE_K : e % TILE_N;
+            int gj = col0 + jj;
+            int gk = k0 + kk;
+            float v = 0.0f;
+            if (gj < N && gk < K)
+                v = transB ? B[offB + gj * ldb + gk] : B[offB + gk * ldb + gj];
+            Bs[kk][jj] = v;
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+        for (int kk = 0; kk < TILE_K; kk++) {
+            float b[WPT_N];
+            for (int j = 0; j < WPT_N; j++)
+                b[j] = Bs[kk][tn + j * RTS_N];
+            for (int i = 0; i < WPT_M; i++) {
+                float a = As[kk][tm + i * RTS_M];
+                for (int j = 0; j < WPT_N; j++)
+                    acc[i][j] = mad(a, b[j], acc[i][j]);
+            }
+        }
+        barrier(CLK_LOCAL_MEM_FENCE);
+    }
+    for (int i = 0; i < WPT_M; i++) {
+        int gi = row0 + tm + i * RTS_M;
+        if (gi >= M) continue;
+        for (int j = 0; j < WPT_N; j++) {
+            int gj = col0 + tn + j * RTS_N;
+            if (gj >= N) continue;
+            int c = offC + gi * ldc + gj;
+            float v = alpha * acc[i][j];
+            C[c] = beta == 0.0f ? v : v + beta * C[c];
+        }
+    }
+}

@@ -1,0 +1,148 @@
+package org.vgg4j.kernelscl;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Backends;
+import org.vgg4j.tensor.ConvGeometry;
+import org.vgg4j.tensor.PoolGeometry;
+import org.vgg4j.tensor.Tensor;
+
+/** Program cache, device selection, and a whole step queued without host waits. */
+class ClRuntimeTest {
+    @TempDir
+    Path dir;
+
+    static ClDevices.Device device() {
+        ClDevices.Scan scan = ClDevices.scan();
+        Assumptions.assumeFalse(scan.devices().isEmpty(), "no OpenCL platform: " + scan.problem());
+        return scan.devices().get(0);
+    }
+
+    @Test
+    void secondStartLoadsProgramsFromTheDiskCache() throws Exception {
+        ClDevices.Device dev = device();
+        String old = System.getProperty("vgg4j.cl.cache");
+        System.setProperty("vgg4j.cl.cache", dir.toString());
+        try {
+            int built = ClProgramCache.BUILT.get();
+            int loaded = ClProgramCache.LOADED.get();
+            new ClBackend(dev).close();
+            assertEquals(5, ClProgramCache.BUILT.get() - built, "first start compiles the five programs");
+            new ClBackend(dev).close();
+            assertEquals(5, ClProgramCache.BUILT.get() - built, "second start compiles nothing");
+            assertEquals(5, ClProgramCache.LOADED.get() - loaded, "second start loads five binaries");
+            try (var files = Files.list(dir)) {
+                assertEquals(5, files.filter(f -> f.toString().endsWith(".bin")).count());
+            }
+        } finally {
+            if (old == null) {
+                System.clearProperty("vgg4j.cl.cache");
+            } else {
+                System.setProperty("vgg4j.cl.cache", old);
+            }
+        }
+    }
+
+    @Test
+    void aConvStackStepIsQueuedWithoutTransfersOrWaits() {
+        try (ClBackend cl = new ClBackend(device())) {
+            ConvGeometry c1 = ConvGeometry.square(3, 16, 16, 8, 3, 1, 1);
+            PoolGeometry p1 = PoolGeometry.square(8, 16, 16, 2, 2);
+            ConvGeometry c2 = ConvGeometry.square(8, 8, 8, 8, 3, 1, 1);
+            int n = 4;
+            Tensor x = cl.zeros(c1.inputShape(n));
+            Tensor w1 = cl.zeros(c1.weightShape());
+            Tensor b1 = cl.zeros(8);
+            Tensor y1 = cl.zeros(c1.outputShape(n));
+            Tensor pooled = cl.zeros(p1.outputShape(n));
+            Tensor arg = cl.zeros(p1.outputShape(n));
+            Tensor w2 = cl.zeros(c2.weightShape());
+            Tensor y2 = cl.zeros(c2.outputShape(n));
+            Tensor g2 = cl.zeros(c2.outputShape(n));
+            Tensor gp = cl.zeros(p1.outputShape(n));
+            Tensor g1 = cl.zeros(c1.outputShape(n));
+            Tensor gw1 = cl.zeros(c1.weightShape());
+            Tensor gw2 = cl.zeros(c2.weightShape());
+            Tensor v1 = cl.zeros(c1.weightShape());
+            cl.synchronize();
+            ClBackend.Stats before = cl.stats();
+            cl.conv2dForward(x, w1, b1, y1, c1);
+            cl.reluForward(y1, y1);
+            cl.maxPoolForward(y1, pooled, arg, p1);
+            cl.conv2dForward(pooled, w2, null, y2, c2);
+            cl.conv2dBackwardWeights(pooled, g2, gw2, null, c2);
+            cl.conv2dBackwardData(g2, w2, gp, c2);
+            cl.maxPoolBackward(gp, arg, g1, p1);
+            cl.reluBackward(y1, g1, g1);
+            cl.conv2dBackwardWeights(x, g1, gw1, b1, c1);
+            cl.sgdUpdate(w1, gw1, v1, 0.01f, 0.9f, 5e-4f, false);
+            ClBackend.Stats queued = cl.stats();
+            assertEquals(before.transfers(), queued.transfers(), "no host transfer inside the step");
+            assertEquals(before.blockingCalls(), queued.blockingCalls(), "no host wait inside the step");
+            assertTrue(queued.launches() - before.launches() >= 15, "the step is kernels: " + queued);
+            cl.synchronize();
+            assertEquals(before.blockingCalls() + 1, cl.stats().blockingCalls(), "one wait at the end");
+        }
+    }
+
+    @Test
+    void explicitDevicesAreCheckedAndAutoPrefersTheCpuOverACpuOpenClDriver() {
+        ClDevices.Device dev = device();
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> Backends.open("cl:9:9"));
+        assertTrue(e.getMessage().contains("no OpenCL device cl:9:9"), e.getMessage());
+        try (Backend b = Backends.open(dev.spec())) {
+            assertEquals(dev.spec(), b.name());
+        }
+        if (!dev.gpu() && !dev.accelerator()) {
+            try (Backend auto = Backends.open("auto")) {
+                assertEquals("cpu", auto.name(), "a CPU OpenCL driver does not beat the Vector API backend");
+            }
+        }
+    }
+
+    /** A JVM that sees no OpenCL platform: the ICD loader is pointed at an empty vendor folder. */
+    @Test
+    void withoutAnyPlatformAutoFallsBackAndClFailsClearly() throws Exception {
+        device();
+        Path empty = Files.createDirectories(dir.resolve("vendors"));
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "--add-modules", "jdk.incubator.vector", "-cp", System.getProperty("java.class.path"),
+            NoPlatformProbe.class.getName());
+        pb.environment().put("OCL_ICD_VENDORS", empty.toString());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes());
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        List<String> lines = out.lines().filter(l -> !l.startsWith("WARNING: Using incubator")).toList();
+        assertTrue(lines.contains("auto -> cpu"), out);
+        assertEquals(1, lines.stream().filter(l -> l.startsWith("vgg4j: no cl device")).count(), out);
+        assertTrue(lines.stream().anyMatch(l -> l.startsWith("cl -> IllegalStateException: device 'cl' unavailable: "
+            + "no OpenCL platform installed")), out);
+    }
+
+    /** Run in a child JVM by the test above. */
+    public static final class NoPlatformProbe {
+        public static void main(String[] args) {
+            try (Backend b = Backends.open("auto")) {
+                System.out.println("auto -> " + b.name());
+            }
+            try (Backend b = Backends.open("cl")) {
+                System.out.println("cl -> " + b.name());
+            } catch (RuntimeException e) {
+                System.out.println("cl -> " + e.getClass().getSimpleName() + ": " + e.getMessage());
+            }
+            System.out.flush();
+            File.separator.length();
+        }
+    }
+}
