@@ -65,4 +65,29 @@ class InitAndScheduleTest {
         assertEquals(0.001f, LrSchedule.cosine(0.1f, 0.001f, 10).next(10, 0, 0), 1e-7);
         assertEquals(0.0505f, LrSchedule.cosine(0.1f, 0.001f, 10).next(5, 0, 0), 1e-6);
     }
+
+    @Test
+    void plateauOnALossMinimisesAndNaNIsNoImprovement() {
+        LrSchedule s = LrSchedule.plateau(0.1f, 0, 0f, false);
+        float lr = 1f;
+        lr = s.next(1, lr, 2.0);
+        lr = s.next(2, lr, 1.5); // lower loss: an improvement
+        assertEquals(1f, lr);
+        lr = s.next(3, lr, 1.7); // patience 0: the first bad epoch divides
+        assertEquals(0.1f, lr, 1e-9);
+        lr = s.next(4, lr, Double.NaN);
+        assertEquals(0.01f, lr, 1e-9);
+        LrSchedule max = LrSchedule.plateau(0.5f, 0, 0.3f);
+        assertEquals(1f, max.next(1, 1f, 0.9));
+        assertEquals(0.5f, max.next(2, 1f, 0.8));
+        assertEquals(0.3f, max.next(3, 0.5f, 0.8), "never below the minimum");
+    }
+
+    @Test
+    void schedulesRefuseBadArguments() {
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LrSchedule.step(0.1f, 0, 0.1f));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LrSchedule.cosine(0.1f, 0f, 0));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LrSchedule.plateau(1f, 1, 0f));
+        org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> LrSchedule.plateau(0.1f, -1, 0f));
+    }
 }

@@ -10,15 +10,19 @@ import org.vgg4j.tensor.Tensor;
 
 /**
  * 2-D convolution: {@code x [N, inC, H, W] -> y [N, outC, H', W']} with weight
- * {@code [outC, inC, k, k]} and optional bias {@code [outC]} (PyTorch's layout and names).
+ * {@code [outC, inC, kH, kW]} and optional bias {@code [outC]} (PyTorch's layout and names),
+ * {@code H' = (H + 2*padH - kH) / strideH + 1} and likewise for W.
  */
 public final class Conv2d implements Module {
     private final Backend backend;
     private final int inC;
     private final int outC;
-    private final int kernel;
-    private final int stride;
-    private final int padding;
+    private final int kH;
+    private final int kW;
+    private final int strideH;
+    private final int strideW;
+    private final int padH;
+    private final int padW;
     private final Parameter weight;
     private final Parameter bias;
     private final Buffers buffers;
@@ -26,20 +30,33 @@ public final class Conv2d implements Module {
     private Tensor input;
     private ConvGeometry geometry;
 
-    /** @param prefix name prefix in model files, e.g. {@code features.0} */
+    /**
+     * A square kernel with the same stride and padding on both axes (VGG: 3x3, stride 1, pad 1).
+     *
+     * @param prefix name prefix in model files, e.g. {@code features.0}
+     */
     public Conv2d(Backend backend, String prefix, int inC, int outC, int kernel, int stride, int padding,
                   boolean withBias) {
-        if (inC <= 0 || outC <= 0 || kernel <= 0 || stride <= 0 || padding < 0) {
-            throw new IllegalArgumentException("Conv2d: bad sizes in=" + inC + " out=" + outC + " k=" + kernel
-                + " s=" + stride + " p=" + padding);
+        this(backend, prefix, inC, outC, kernel, kernel, stride, stride, padding, padding, withBias);
+    }
+
+    /** Any kernel, stride and padding, per axis (height first). */
+    public Conv2d(Backend backend, String prefix, int inC, int outC, int kH, int kW, int strideH, int strideW,
+                  int padH, int padW, boolean withBias) {
+        if (inC <= 0 || outC <= 0 || kH <= 0 || kW <= 0 || strideH <= 0 || strideW <= 0 || padH < 0 || padW < 0) {
+            throw new IllegalArgumentException("Conv2d: bad sizes in=" + inC + " out=" + outC + " k=" + kH + "x" + kW
+                + " s=" + strideH + "x" + strideW + " p=" + padH + "x" + padW);
         }
         this.backend = backend;
         this.inC = inC;
         this.outC = outC;
-        this.kernel = kernel;
-        this.stride = stride;
-        this.padding = padding;
-        this.weight = new Parameter(backend, prefix + ".weight", true, outC, inC, kernel, kernel);
+        this.kH = kH;
+        this.kW = kW;
+        this.strideH = strideH;
+        this.strideW = strideW;
+        this.padH = padH;
+        this.padW = padW;
+        this.weight = new Parameter(backend, prefix + ".weight", true, outC, inC, kH, kW);
         this.bias = withBias ? new Parameter(backend, prefix + ".bias", false, outC) : null;
         this.buffers = new Buffers(backend);
     }
@@ -52,16 +69,22 @@ public final class Conv2d implements Module {
 
     public int outChannels() { return outC; }
 
-    public int kernel() { return kernel; }
+    /** The kernel's height (its side, for the square kernels VGG uses). */
+    public int kernel() { return kH; }
 
-    public int padding() { return padding; }
+    public int kernelH() { return kH; }
+
+    public int kernelW() { return kW; }
+
+    /** The padding of the height axis (of both, for square layers). */
+    public int padding() { return padH; }
 
     private ConvGeometry geometry(int[] s) {
         if (s.length != 4 || s[1] != inC) {
             throw new IllegalArgumentException("Conv2d(" + inC + " -> " + outC + "): input shape "
                 + java.util.Arrays.toString(s) + " is not [N, " + inC + ", H, W]");
         }
-        return ConvGeometry.square(inC, s[2], s[3], outC, kernel, stride, padding);
+        return new ConvGeometry(inC, s[2], s[3], outC, kH, kW, strideH, strideW, padH, padW);
     }
 
     @Override
@@ -101,7 +124,11 @@ public final class Conv2d implements Module {
 
     @Override
     public String describe() {
-        return "Conv2d(" + inC + ", " + outC + ", k=" + kernel + ", s=" + stride + ", p=" + padding + ")";
+        if (kH == kW && strideH == strideW && padH == padW) {
+            return "Conv2d(" + inC + ", " + outC + ", k=" + kH + ", s=" + strideH + ", p=" + padH + ")";
+        }
+        return "Conv2d(" + inC + ", " + outC + ", k=" + kH + "x" + kW + ", s=" + strideH + "x" + strideW + ", p=" + padH
+            + "x" + padW + ")";
     }
 
     @Override

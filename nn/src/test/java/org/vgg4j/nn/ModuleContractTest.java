@@ -1,0 +1,135 @@
+package org.vgg4j.nn;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.vgg4j.nn.layers.AvgPool2d;
+import org.vgg4j.nn.layers.Conv2d;
+import org.vgg4j.nn.layers.Dropout;
+import org.vgg4j.nn.layers.Flatten;
+import org.vgg4j.nn.layers.Linear;
+import org.vgg4j.nn.layers.LocalResponseNorm;
+import org.vgg4j.nn.layers.MaxPool2d;
+import org.vgg4j.nn.layers.ReLU;
+import org.vgg4j.tensor.LrnParams;
+import org.vgg4j.tensor.Tensor;
+import org.vgg4j.tensor.cpu.CpuBackend;
+
+/** What every module promises besides its arithmetic: shapes, buffer reuse, parameters, closing. */
+class ModuleContractTest {
+    final CpuBackend cpu = new CpuBackend();
+
+    Sequential smallVgg() {
+        return new Sequential(
+            new Conv2d(cpu, "features.0", 3, 4, 3, 1, 1, true), new ReLU(cpu, true),
+            new LocalResponseNorm(cpu, LrnParams.paper()), new MaxPool2d(cpu, 2, 2, 0),
+            new Conv2d(cpu, "features.4", 4, 6, 1, 1, 0, true), new ReLU(cpu, true), new MaxPool2d(cpu, 2, 2, 0),
+            new AvgPool2d(cpu, 1, 1, 0), new Flatten(),
+            new Linear(cpu, "classifier.0", 6 * 4 * 4, 8, true), new ReLU(cpu, true), new Dropout(cpu, 0.5f, 1),
+            new Linear(cpu, "classifier.3", 8, 3, true));
+    }
+
+    @Test
+    void outputShapeIsKnownWithoutRunningAndMatchesForwardAtEveryLayer() {
+        try (Sequential net = smallVgg()) {
+            int[] s = {2, 3, 16, 16};
+            Tensor x = cpu.zeros(s);
+            for (Module m : net.modules()) {
+                s = m.outputShape(s);
+                x = m.forward(x, true);
+                assertArrayEquals(s, x.shape(), m.describe());
+            }
+            assertArrayEquals(new int[] {2, 3}, net.outputShape(new int[] {2, 3, 16, 16}));
+            assertArrayEquals(new int[] {5, 3}, net.outputShape(new int[] {5, 3, 16, 16}));
+        }
+    }
+
+    @Test
+    void parametersComeInLayerOrderWithTorchvisionNamesAndDecayFlags() {
+        try (Sequential net = smallVgg()) {
+            List<String> names = net.parameters().stream().map(Parameter::name).toList();
+            assertEquals(List.of("features.0.weight", "features.0.bias", "features.4.weight", "features.4.bias",
+                "classifier.0.weight", "classifier.0.bias", "classifier.3.weight", "classifier.3.bias"), names);
+            for (Parameter p : net.parameters()) {
+                assertEquals(p.name().endsWith("weight"), p.decay(), p.name());
+            }
+            assertArrayEquals(new int[] {4, 3, 3, 3}, net.parameters().get(0).shape());
+            assertArrayEquals(new int[] {8, 96}, net.parameters().get(4).shape(), "linear weight is [out, in]");
+        }
+    }
+
+    @Test
+    void buffersAreAllocatedOncePerShapeAndReused() {
+        Conv2d conv = new Conv2d(cpu, "c", 2, 3, 3, 1, 1, true);
+        Tensor x = cpu.zeros(4, 2, 5, 5);
+        Tensor y1 = conv.forward(x, true);
+        Tensor g1 = conv.backward(cpu.zeros(y1.shape()));
+        Tensor y2 = conv.forward(x, true);
+        Tensor g2 = conv.backward(cpu.zeros(y2.shape()));
+        assertSame(y1, y2, "same shape, same output buffer");
+        assertSame(g1, g2, "same shape, same gradient buffer");
+        Tensor y3 = conv.forward(cpu.zeros(1, 2, 5, 5), true); // a smaller last batch
+        assertNotSame(y1, y3);
+        assertArrayEquals(new int[] {1, 3, 5, 5}, y3.shape());
+        assertTrue(y1.isReleased(), "the buffer of the old shape is freed, not leaked");
+        conv.close();
+        assertTrue(y3.isReleased());
+        assertTrue(conv.weight().value().isReleased() && conv.bias().grad().isReleased());
+    }
+
+    @Test
+    void inPlaceReluOverwritesItsInputAndGradient() {
+        ReLU relu = new ReLU(cpu, true);
+        Tensor x = cpu.fromHost(new float[] {-1, 2, -3, 4}, 1, 4);
+        assertSame(x, relu.forward(x, true));
+        assertArrayEquals(new float[] {0, 2, 0, 4}, x.toHost());
+        Tensor g = cpu.fromHost(new float[] {1, 1, 1, 1}, 1, 4);
+        assertSame(g, relu.backward(g));
+        assertArrayEquals(new float[] {0, 1, 0, 1}, g.toHost());
+    }
+
+    @Test
+    void firstLayerCanSkipItsInputGradient() {
+        Sequential net = new Sequential(new Conv2d(cpu, "c", 1, 2, 3, 1, 1, true), new Flatten());
+        net.setInputGradientNeeded(false);
+        net.forward(cpu.zeros(1, 1, 4, 4), true);
+        assertNull(net.backward(cpu.zeros(1, 32)), "no input gradient computed");
+        float[] gw = net.parameters().get(0).grad().toHost();
+        assertEquals(18, gw.length, "weight gradient still accumulated");
+    }
+
+    @Test
+    void gradientsAccumulateUntilZeroed() {
+        Linear fc = new Linear(cpu, "fc", 2, 1, true);
+        Tensor x = cpu.fromHost(new float[] {1, 2}, 1, 2);
+        Tensor g = cpu.fromHost(new float[] {1}, 1, 1);
+        fc.forward(x, true);
+        fc.backward(g);
+        fc.forward(x, true);
+        fc.backward(g);
+        assertArrayEquals(new float[] {2, 4}, fc.weight().grad().toHost());
+        assertArrayEquals(new float[] {2}, fc.bias().grad().toHost());
+        fc.weight().zeroGrad();
+        assertArrayEquals(new float[] {0, 0}, fc.weight().grad().toHost());
+    }
+
+    @Test
+    void badInputShapesNameTheLayer() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+            () -> new Linear(cpu, "fc", 4, 2, true).forward(cpu.zeros(2, 5), true));
+        assertTrue(e.getMessage().contains("Linear(4 -> 2)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class,
+            () -> new Conv2d(cpu, "c", 3, 2, 3, 1, 1, true).outputShape(new int[] {1, 4, 8, 8}));
+        assertTrue(e.getMessage().contains("Conv2d(3 -> 2)"), e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> new MaxPool2d(cpu, 2, 2, 0).outputShape(new int[] {1, 8}));
+        assertTrue(e.getMessage().contains("MaxPool2d"), e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new Conv2d(cpu, "c", 3, 2, 0, 1, 1, true));
+    }
+}
