@@ -11,12 +11,26 @@ import picocli.CommandLine.Command;
     description = "List the CPU and every OpenCL device, with the spec --device takes.")
 final class DevicesCommand implements Callable<Integer> {
 
+    @CommandLine.Option(names = "--tune", description = "Time GEMM tile sets on each OpenCL device and keep the fastest.")
+    boolean tune;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() {
+    public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
+        if (tune) {
+            for (var d : org.vgg4j.kernelscl.ClDevices.scan().devices()) {
+                out.println("tuning GEMM on " + d.spec() + " " + d.name());
+                out.flush();
+                String[] c = org.vgg4j.kernelscl.GemmTuner.tune(d, l -> {
+                    out.println("  " + l);
+                    out.flush();
+                });
+                out.println("  chosen: " + c[0] + " (few rows: " + c[1] + ")");
+            }
+        }
         for (BackendProvider p : Backends.providers()) {
             if (!p.isAvailable() && p.describeDevices().isEmpty()) {
                 out.println(p.scheme() + ": none (" + p.unavailableReason() + ")");

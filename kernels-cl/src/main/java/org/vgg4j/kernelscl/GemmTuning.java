@@ -7,7 +7,8 @@ import java.util.Properties;
 /**
  * GEMM tile sizes per device, as data (CLBlast keeps a database the same way): the resource
  * {@code gemm-tuning.properties} maps a device-name prefix to {@code TILE_M,TILE_N,TILE_K,WPT_M,WPT_N};
- * the most specific match wins, {@code default} otherwise.
+ * the most specific match wins, {@code default} otherwise. A choice made by {@link GemmTuner} on
+ * this machine comes first; {@code -Dvgg4j.cl.gemm=...} overrides everything.
  */
 final class GemmTuning {
     private GemmTuning() {}
@@ -60,7 +61,8 @@ final class GemmTuning {
             }
         }
         String forced = System.getProperty("vgg4j.cl.gemm" + suffix);
-        String v = forced != null ? forced : best != null ? db.getProperty(best)
+        String tuned = forced != null ? null : GemmTuner.cached(device, suffix);
+        String v = forced != null ? forced : tuned != null ? tuned : best != null ? db.getProperty(best)
             : db.getProperty("default" + suffix, fallback);
         return Params.parse(v);
     }
