@@ -10,13 +10,14 @@ package org.vgg4j.vgg;
  * @param inputSize    side of the square input; must be a multiple of 32 (five 2x2 pools)
  * @param classes      outputs of the last FC layer (1000 for ImageNet)
  * @param widthDivisor convolution channels are the paper's divided by this
- * @param fcWidth      width of the two hidden FC layers (4096 in the paper)
+ * @param fcWidth      width of the two hidden FC layers (4096 in the paper); 0 for a single FC layer
+ *                     from the features to the classes (the usual CIFAR-size VGG)
  * @param dropout      dropout probability after the two hidden FC layers (0.5 in the paper)
  */
 public record ModelSpec(VggConfig config, int inChannels, int inputSize, int classes,
                         int widthDivisor, int fcWidth, float dropout) {
     public ModelSpec {
-        if (config == null || inChannels <= 0 || classes <= 0 || widthDivisor <= 0 || fcWidth <= 0) {
+        if (config == null || inChannels <= 0 || classes <= 0 || widthDivisor <= 0 || fcWidth < 0) {
             throw new IllegalArgumentException("model spec: bad values " + config + " channels=" + inChannels
                 + " classes=" + classes + " width/" + widthDivisor + " fc=" + fcWidth);
         }

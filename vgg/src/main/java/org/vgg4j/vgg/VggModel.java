@@ -64,7 +64,8 @@ public final class VggModel implements Module {
             }
         }
         int flat = channels * spec.featureSize() * spec.featureSize();
-        List<Module> c = List.of(
+        List<Module> c = spec.fcWidth() == 0 ? List.of(new Linear(backend, "classifier.0", flat, spec.classes(), true))
+            : List.of(
             new Linear(backend, "classifier.0", flat, spec.fcWidth(), true), new ReLU(backend, true),
             new Dropout(backend, spec.dropout(), seed * 31 + 1),
             new Linear(backend, "classifier.3", spec.fcWidth(), spec.fcWidth(), true), new ReLU(backend, true),
@@ -165,6 +166,9 @@ public final class VggModel implements Module {
             }
         }
         long flat = (long) channels * spec.featureSize() * spec.featureSize();
+        if (spec.fcWidth() == 0) {
+            return total + flat * spec.classes() + spec.classes();
+        }
         total += flat * spec.fcWidth() + spec.fcWidth();
         total += (long) spec.fcWidth() * spec.fcWidth() + spec.fcWidth();
         total += (long) spec.fcWidth() * spec.classes() + spec.classes();

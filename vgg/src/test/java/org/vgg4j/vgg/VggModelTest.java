@@ -46,6 +46,19 @@ class VggModelTest {
     }
 
     @Test
+    void aSingleFcClassifierMatchesTheCifarStyleVgg11() {
+        // torch_vgg.py's cifar/fmnist VGG-11: the A conv stack then Linear(512, 10)
+        ModelSpec spec = new ModelSpec(VggConfig.A, 1, 32, 10, 1, 0, 0.5f);
+        long convs = 1 * 64 * 9 + 64 + 64 * 128 * 9 + 128 + 128 * 256 * 9 + 256 + 256 * 256 * 9 + 256
+            + 256 * 512 * 9 + 512 + 3 * (512 * 512 * 9 + 512);
+        assertEquals(convs + 512 * 10 + 10, VggModel.parameterCount(spec));
+        try (VggModel m = VggModel.build(cpu, spec, 1)) {
+            assertEquals(VggModel.parameterCount(spec), m.parameterCount());
+            assertEquals(1, m.classifier().size());
+        }
+    }
+
+    @Test
     void layerOutputShapesFollowTable1() {
         ModelSpec spec = new ModelSpec(VggConfig.C, 3, 64, 7, 16, 16, 0.5f);
         try (VggModel m = VggModel.build(cpu, spec, 1)) {

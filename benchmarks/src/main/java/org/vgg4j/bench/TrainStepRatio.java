@@ -1,0 +1,76 @@
+package org.vgg4j.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.vgg4j.nn.Parameter;
+import org.vgg4j.nn.SoftmaxCrossEntropy;
+import org.vgg4j.nn.optim.Sgd;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Backends;
+import org.vgg4j.tensor.Tensor;
+import org.vgg4j.vgg.ModelSpec;
+import org.vgg4j.vgg.VggConfig;
+import org.vgg4j.vgg.VggModel;
+
+/**
+ * Training-step throughput of the same networks as ../shared/bench/src/torch_vgg.py: a step is
+ * zero_grad, forward, cross-entropy, backward and SGD (lr 0.01, momentum 0.9), on a fixed random
+ * batch; samples of at least one second after two warm-up steps; median images/s:
+ * {@code ours_train <model> batch=<b> input=<hxw> device=<d> img_s=<median> min= max=}.
+ * Models: fmnist_vgg11 (A conv stack on 32x32x1, then Linear 512->10; torch pads 28 to 32),
+ * cifar_vgg11 (same on 3 channels), vgg11 / vgg16 (torchvision's, 224x224x3, 1000 classes).
+ * Usage: {@code TrainStepRatio <model> <batch> [device] [samples]}.
+ */
+public final class TrainStepRatio {
+    private TrainStepRatio() {}
+
+    public static void main(String[] args) {
+        String model = args[0];
+        int batch = Integer.parseInt(args[1]);
+        String device = args.length > 2 ? args[2] : "cpu";
+        int samples = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        ModelSpec spec = switch (model) {
+            case "fmnist_vgg11" -> new ModelSpec(VggConfig.A, 1, 32, 10, 1, 0, 0.5f);
+            case "cifar_vgg11" -> new ModelSpec(VggConfig.A, 3, 32, 10, 1, 0, 0.5f);
+            case "vgg11" -> ModelSpec.imagenet(VggConfig.A);
+            case "vgg16" -> ModelSpec.imagenet(VggConfig.D);
+            default -> throw new IllegalArgumentException("unknown model " + model);
+        };
+        try (Backend b = Backends.open(device); VggModel net = VggModel.build(b, spec, 0)) {
+            net.initialise(VggModel.InitScheme.HE, 0);
+            List<Parameter> params = net.parameters();
+            Sgd sgd = new Sgd(0.01f, 0.9f, 0f, false, false);
+            int s = spec.inputSize();
+            Tensor x = b.fromHost(SgemmRatio.random(batch * spec.inChannels() * s * s, 3), batch, spec.inChannels(), s, s);
+            float[] labels = new float[batch];
+            for (int i = 0; i < batch; i++) {
+                labels[i] = i % spec.classes();
+            }
+            Tensor y = b.fromHost(labels, batch);
+            SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(b);
+            Runnable step = () -> {
+                Sgd.zeroGrad(params);
+                loss.forward(net.forward(x, true), y); // the loss comes to the host: a sync point per step
+                net.backward(loss.backward());
+                sgd.step(params);
+            };
+            step.run();
+            step.run();
+            b.synchronize();
+            List<Double> rates = new ArrayList<>();
+            for (int i = 0; i < samples; i++) {
+                long t0 = System.nanoTime();
+                int steps = 0;
+                do {
+                    step.run();
+                    b.synchronize();
+                    steps++;
+                } while (System.nanoTime() - t0 < 1_000_000_000L);
+                rates.add(steps * batch / ((System.nanoTime() - t0) / 1e9));
+            }
+            double[] v = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("ours_train %s batch=%d input=%dx%d device=%s img_s=%.2f min=%.2f max=%.2f%n", model, batch,
+                s, s, device, v[v.length / 2], v[0], v[v.length - 1]);
+        }
+    }
+}
