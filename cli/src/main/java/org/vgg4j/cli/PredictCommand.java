@@ -31,6 +31,10 @@ final class PredictCommand implements Callable<Integer> {
     String format;
     @Option(names = "--device", defaultValue = "cpu")
     String device;
+    @Option(names = "--labels", description = "Class names, one per line (e.g. ImageNet's for a torchvision file).")
+    Path labels;
+    @Option(names = "--arch", description = "Fail unless the model is this configuration (A, A-LRN, B, C, D, E).")
+    String arch;
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Images (.png, .jpg, ...) or folders of them.")
     List<Path> inputs;
 
@@ -49,6 +53,12 @@ final class PredictCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         int failures = 0;
         try (Classifier c = Classifier.load(model, device)) {
+            if (arch != null && org.vgg4j.vgg.VggConfig.parse(arch) != org.vgg4j.vgg.VggConfig.parse(c.info().config())) {
+                throw new IllegalArgumentException(model + " holds configuration " + c.info().config() + ", not " + arch);
+            }
+            if (labels != null) {
+                c.setClassNames(Files.readAllLines(labels).stream().map(String::strip).filter(l -> !l.isEmpty()).toList());
+            }
             for (Path p : expand(inputs, err)) {
                 BufferedImage img;
                 try {

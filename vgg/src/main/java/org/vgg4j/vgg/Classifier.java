@@ -27,12 +27,20 @@ import org.vgg4j.vgg.data.Preprocess;
 public final class Classifier implements AutoCloseable {
     private final Backend backend;
     private final VggModel model;
-    private final ModelFile.Info info;
+    private volatile ModelFile.Info info;
     private final Preprocess prep;
     private final SoftmaxCrossEntropy softmax;
 
     /** One class and its probability. */
     public record Prediction(int index, String label, float probability) {}
+
+    /** The same model with other class names (e.g. ImageNet's, for a torchvision file). */
+    public void setClassNames(List<String> names) {
+        if (names.size() != info.classes()) {
+            throw new IllegalArgumentException(names.size() + " labels for a model of " + info.classes() + " classes");
+        }
+        this.info = info.withClassNames(names);
+    }
 
     private Classifier(Backend backend, VggModel model, ModelFile.Info info) {
         this.backend = backend;
@@ -70,7 +78,7 @@ public final class Classifier implements AutoCloseable {
         float[] x = new float[n * c * s * s];
         byte[] raw = new byte[c * side * side];
         for (int i = 0; i < n; i++) {
-            toBytes(images.get(i), c, side, raw);
+            toBytes(images.get(i), c, side, info.resize() > 0 ? info.resize() : side, raw);
             prep.apply(raw, 0, c, side, side, x, i * c * s * s, 0, 0, 0);
         }
         int kk = Math.min(k, info.classes());
@@ -93,14 +101,15 @@ public final class Classifier implements AutoCloseable {
     }
 
     /**
-     * Resizes the shorter side to {@code side} (bilinear), centre-crops to side x side and writes
-     * CHW bytes: grey (luminance) for one channel, RGB for three.
+     * Resizes the shorter side to {@code resize} (bilinear; an image already that size is not
+     * resampled), centre-crops to side x side and writes CHW bytes: grey (luminance) for one
+     * channel, RGB for three.
      */
-    static void toBytes(BufferedImage img, int channels, int side, byte[] out) {
+    static void toBytes(BufferedImage img, int channels, int side, int resize, byte[] out) {
         if (img.getWidth() < 1 || img.getHeight() < 1) {
             throw new IllegalArgumentException("empty image");
         }
-        double scale = (double) side / Math.min(img.getWidth(), img.getHeight());
+        double scale = (double) resize / Math.min(img.getWidth(), img.getHeight());
         int w = Math.max(side, (int) Math.round(img.getWidth() * scale));
         int h = Math.max(side, (int) Math.round(img.getHeight() * scale));
         BufferedImage canvas = new BufferedImage(side, side, BufferedImage.TYPE_INT_RGB);

@@ -24,7 +24,8 @@ public final class ModelFile {
 
     /** What a model file says about its network and its inputs. */
     public record Info(String config, int inChannels, int inputSize, int classes, int widthDivisor, int fcWidth,
-                       float dropout, List<String> classNames, float[] mean, float[] std, int imageSize) {
+                       float dropout, List<String> classNames, float[] mean, float[] std, int imageSize,
+                       int resize) {
 
         /**
          * @param imageSize side the training images had before they were placed on the input canvas
@@ -32,7 +33,13 @@ public final class ModelFile {
          */
         public static Info of(ModelSpec spec, List<String> classNames, Preprocess prep, int imageSize) {
             return new Info(spec.config().label(), spec.inChannels(), spec.inputSize(), spec.classes(),
-                spec.widthDivisor(), spec.fcWidth(), spec.dropout(), classNames, prep.mean(), prep.std(), imageSize);
+                spec.widthDivisor(), spec.fcWidth(), spec.dropout(), classNames, prep.mean(), prep.std(), imageSize, 0);
+        }
+
+        /** The same description with other class names (e.g. from a labels file). */
+        public Info withClassNames(List<String> names) {
+            return new Info(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, names, mean, std,
+                imageSize, resize);
         }
 
         public ModelSpec spec() {
@@ -60,16 +67,18 @@ public final class ModelFile {
     public static Loaded load(Path file, Backend backend) throws IOException {
         SafeTensors.Contents c = SafeTensors.read(file);
         String json = c.metadata().get(KEY);
-        if (json == null) {
-            throw new ModelFileException(file, "no vgg4j metadata (a torchvision state dict? see `vgg4j predict --arch`)");
-        }
         Info info;
         ModelSpec spec;
-        try {
-            info = new Gson().fromJson(json, Info.class);
+        if (json == null) {
+            info = torchvision(file, c.tensors());
             spec = info.spec();
-        } catch (JsonParseException | IllegalArgumentException | NullPointerException e) {
-            throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
+        } else {
+            try {
+                info = new Gson().fromJson(json, Info.class);
+                spec = info.spec();
+            } catch (JsonParseException | IllegalArgumentException | NullPointerException e) {
+                throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
+            }
         }
         VggModel model = VggModel.build(backend, spec, 0);
         try {
@@ -79,5 +88,57 @@ public final class ModelFile {
             throw e;
         }
         return new Loaded(model, info);
+    }
+
+    /** torchvision's ImageNet preprocessing: resize the shorter side to 256, centre crop 224. */
+    static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
+    static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
+
+    /**
+     * Describes a torchvision VGG state dict (no vgg4j metadata) from its tensors: the number of
+     * convolutions and their kernel sizes give the configuration (8 -> A, 10 -> B, 13 with 1x1
+     * kernels -> C, 13 -> D, 16 -> E), the shapes give channels, widths and classes; torchvision's
+     * ImageNet preprocessing applies.
+     */
+    static Info torchvision(Path file, java.util.Map<String, org.vgg4j.nn.io.HostTensor> t) throws ModelFileException {
+        int convs = 0;
+        boolean pointwise = false;
+        for (int i = 0; i < 64; i++) {
+            var w = t.get("features." + i + ".weight");
+            if (w != null && w.shape().length == 4) {
+                convs++;
+                pointwise |= w.shape()[2] == 1;
+            }
+        }
+        var first = t.get("features.0.weight");
+        var fc0 = t.get("classifier.0.weight");
+        var fc6 = t.get("classifier.6.weight");
+        if (first == null || first.shape().length != 4 || fc0 == null || fc6 == null) {
+            throw new ModelFileException(file, "neither vgg4j metadata nor a torchvision VGG state dict "
+                + "(features.0.weight, classifier.0.weight and classifier.6.weight are needed)");
+        }
+        VggConfig config = switch (convs) {
+            case 8 -> VggConfig.A;
+            case 10 -> VggConfig.B;
+            case 13 -> pointwise ? VggConfig.C : VggConfig.D;
+            case 16 -> VggConfig.E;
+            default -> throw new ModelFileException(file, convs + " convolutions: not a VGG configuration of Table 1");
+        };
+        int divisor = Math.max(1, 64 / first.shape()[0]);
+        int fc = fc0.shape()[0];
+        int flat = fc0.shape()[1];
+        int channels = 512 / divisor;
+        int side = (int) Math.round(Math.sqrt(flat / (double) channels));
+        if (side * side * channels != flat) {
+            throw new ModelFileException(file, "classifier.0.weight takes " + flat + " inputs, not " + channels
+                + " channels times a square feature map");
+        }
+        int classes = fc6.shape()[0];
+        List<String> names = new java.util.ArrayList<>();
+        for (int i = 0; i < classes; i++) {
+            names.add(String.valueOf(i));
+        }
+        return new Info(config.label(), first.shape()[1], side * 32, classes, divisor, fc, 0.5f, names, IMAGENET_MEAN,
+            IMAGENET_STD, side * 32, side * 32 * 256 / 224);
     }
 }
