@@ -5,6 +5,7 @@ import org.vgg4j.tensor.Backend;
 import org.vgg4j.tensor.Checks;
 import org.vgg4j.tensor.ConvGeometry;
 import org.vgg4j.tensor.LrnParams;
+import org.vgg4j.tensor.OpShapes;
 import org.vgg4j.tensor.PoolGeometry;
 import org.vgg4j.tensor.Tensor;
 
@@ -67,19 +68,11 @@ abstract class ClOps implements Backend {
             accumulate ? 1 : 0);
     }
 
-    private static void convShapes(String op, ConvGeometry g, Tensor x, Tensor w, Tensor y) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException(op + ": input " + x + " is not [N,C,H,W]");
-        }
-        Checks.shape(op, "input", x, g.inputShape(x.dim(0)));
-        Checks.shape(op, "weight", w, g.weightShape());
-        Checks.shape(op, "output", y, g.outputShape(x.dim(0)));
-    }
 
     @Override
     public void im2col(Tensor x, int image, ConvGeometry g, Tensor col) {
         Checks.owned("im2col", this, x, col);
-        checkImage("im2col", x, image, g);
+        OpShapes.image("im2col", x, image, g);
         Checks.shape("im2col", "col", col, g.colRows(), g.colCols());
         im2colLaunch(x, image, 1, g, col, g.colCols());
     }
@@ -87,22 +80,16 @@ abstract class ClOps implements Backend {
     @Override
     public void col2im(Tensor col, ConvGeometry g, Tensor x, int image) {
         Checks.owned("col2im", this, x, col);
-        checkImage("col2im", x, image, g);
+        OpShapes.image("col2im", x, image, g);
         Checks.shape("col2im", "col", col, g.colRows(), g.colCols());
         col2imLaunch(col, g.colCols(), image, 1, g, x, true);
     }
 
-    private static void checkImage(String op, Tensor x, int image, ConvGeometry g) {
-        if (x.rank() != 4 || image < 0 || image >= x.dim(0)) {
-            throw new IllegalArgumentException(op + ": image " + image + " outside " + x);
-        }
-        Checks.shape(op, "image tensor", x, g.inputShape(x.dim(0)));
-    }
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
         Checks.owned("conv2dForward", this, x, w, bias, y);
-        convShapes("conv2dForward", g, x, w, y);
+        OpShapes.conv("conv2dForward", g, x, w, y);
         if (bias != null) {
             Checks.shape("conv2dForward", "bias", bias, g.outC());
         }
@@ -125,7 +112,7 @@ abstract class ClOps implements Backend {
     @Override
     public void conv2dBackwardData(Tensor gradY, Tensor w, Tensor gradX, ConvGeometry g) {
         Checks.owned("conv2dBackwardData", this, gradY, w, gradX);
-        convShapes("conv2dBackwardData", g, gradX, w, gradY);
+        OpShapes.conv("conv2dBackwardData", g, gradX, w, gradY);
         int batch = gradX.dim(0);
         int rows = g.colRows();
         int cols = g.colCols();
@@ -144,7 +131,7 @@ abstract class ClOps implements Backend {
     @Override
     public void conv2dBackwardWeights(Tensor x, Tensor gradY, Tensor gradW, Tensor gradBias, ConvGeometry g) {
         Checks.owned("conv2dBackwardWeights", this, x, gradY, gradW, gradBias);
-        convShapes("conv2dBackwardWeights", g, x, gradW, gradY);
+        OpShapes.conv("conv2dBackwardWeights", g, x, gradW, gradY);
         if (gradBias != null) {
             Checks.shape("conv2dBackwardWeights", "gradBias", gradBias, g.outC());
         }
@@ -168,19 +155,11 @@ abstract class ClOps implements Backend {
 
     // ---------------------------------------------------------------- elementwise and bias
 
-    private static int biasInner(String op, Tensor y, Tensor bias) {
-        int c = (int) bias.size();
-        if (bias.rank() != 1 || y.rank() < 2 || y.dim(1) != c) {
-            throw new IllegalArgumentException(op + ": bias " + Arrays.toString(bias.shape())
-                + " does not match dim 1 of " + Arrays.toString(y.shape()));
-        }
-        return (int) (y.size() / ((long) y.dim(0) * c));
-    }
 
     @Override
     public void biasAdd(Tensor y, Tensor bias) {
         Checks.owned("biasAdd", this, y, bias);
-        int s = biasInner("biasAdd", y, bias);
+        int s = OpShapes.bias("biasAdd", y, bias);
         int c = (int) bias.size();
         cl.launch("bias_add", new long[] {s, (long) y.dim(0) * c}, null, y, bias, c, s, y.dim(0) * c);
     }
@@ -188,7 +167,7 @@ abstract class ClOps implements Backend {
     @Override
     public void biasGrad(Tensor gradY, Tensor gradBias) {
         Checks.owned("biasGrad", this, gradY, gradBias);
-        int s = biasInner("biasGrad", gradY, gradBias);
+        int s = OpShapes.bias("biasGrad", gradY, gradBias);
         biasGradLaunch(gradY, gradBias, gradY.dim(0), (int) gradBias.size(), s);
     }
 
@@ -235,13 +214,6 @@ abstract class ClOps implements Backend {
 
     // ---------------------------------------------------------------- pooling, LRN
 
-    private static void poolShapes(String op, Tensor x, Tensor y, PoolGeometry g) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException(op + ": input " + x + " is not [N,C,H,W]");
-        }
-        Checks.shape(op, "input", x, g.inputShape(x.dim(0)));
-        Checks.shape(op, "output", y, g.outputShape(x.dim(0)));
-    }
 
     private Object[] poolArgs(PoolGeometry g, long total, Object... head) {
         Object[] tail = {g.inH(), g.inW(), g.kH(), g.kW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(),
@@ -254,7 +226,7 @@ abstract class ClOps implements Backend {
     @Override
     public void maxPoolForward(Tensor x, Tensor y, Tensor argmax, PoolGeometry g) {
         Checks.owned("maxPoolForward", this, x, y, argmax);
-        poolShapes("maxPoolForward", x, y, g);
+        OpShapes.pool("maxPoolForward", x, y, g);
         Checks.shape("maxPoolForward", "argmax", argmax, y.shape());
         cl.launch("maxpool_forward", g(y.size()), null, poolArgs(g, y.size(), x, y, argmax));
     }
@@ -262,7 +234,7 @@ abstract class ClOps implements Backend {
     @Override
     public void maxPoolBackward(Tensor gradY, Tensor argmax, Tensor gradX, PoolGeometry g) {
         Checks.owned("maxPoolBackward", this, gradY, argmax, gradX);
-        poolShapes("maxPoolBackward", gradX, gradY, g);
+        OpShapes.pool("maxPoolBackward", gradX, gradY, g);
         Checks.shape("maxPoolBackward", "argmax", argmax, gradY.shape());
         cl.launch("maxpool_backward", g(gradX.size()), null, poolArgs(g, gradX.size(), gradY, argmax, gradX));
     }
@@ -270,31 +242,22 @@ abstract class ClOps implements Backend {
     @Override
     public void avgPoolForward(Tensor x, Tensor y, PoolGeometry g) {
         Checks.owned("avgPoolForward", this, x, y);
-        poolShapes("avgPoolForward", x, y, g);
+        OpShapes.pool("avgPoolForward", x, y, g);
         cl.launch("avgpool_forward", g(y.size()), null, poolArgs(g, y.size(), x, y));
     }
 
     @Override
     public void avgPoolBackward(Tensor gradY, Tensor gradX, PoolGeometry g) {
         Checks.owned("avgPoolBackward", this, gradY, gradX);
-        poolShapes("avgPoolBackward", gradX, gradY, g);
+        OpShapes.pool("avgPoolBackward", gradX, gradY, g);
         cl.launch("avgpool_backward", g(gradX.size()), null, poolArgs(g, gradX.size(), gradY, gradX));
     }
 
-    private static int lrnInner(String op, Tensor x, Tensor... others) {
-        if (x.rank() < 2) {
-            throw new IllegalArgumentException(op + ": input " + x + " has no channel dimension");
-        }
-        for (Tensor t : others) {
-            Checks.shape(op, "operand", t, x.shape());
-        }
-        return (int) (x.size() / ((long) x.dim(0) * x.dim(1)));
-    }
 
     @Override
     public void lrnForward(Tensor x, Tensor y, Tensor scale, LrnParams p) {
         Checks.owned("lrnForward", this, x, y, scale);
-        int s = lrnInner("lrnForward", x, y, scale);
+        int s = OpShapes.lrn("lrnForward", x, y, scale);
         cl.launch("lrn_forward", g(x.size()), null, x, y, scale, x.dim(1), s, p.size(), p.alpha(), p.beta(), p.k(),
             (int) x.size());
     }
@@ -302,25 +265,18 @@ abstract class ClOps implements Backend {
     @Override
     public void lrnBackward(Tensor x, Tensor y, Tensor scale, Tensor gradY, Tensor gradX, LrnParams p) {
         Checks.owned("lrnBackward", this, x, y, scale, gradY, gradX);
-        int s = lrnInner("lrnBackward", x, y, scale, gradY, gradX);
+        int s = OpShapes.lrn("lrnBackward", x, y, scale, gradY, gradX);
         cl.launch("lrn_backward", g(x.size()), null, x, y, scale, gradY, gradX, x.dim(1), s, p.size(), p.alpha(),
             p.beta(), (int) x.size());
     }
 
     // ---------------------------------------------------------------- loss, dropout, optimiser
 
-    private static void lossShapes(String op, Tensor scores, Tensor labels, Tensor other) {
-        if (scores.rank() != 2) {
-            throw new IllegalArgumentException(op + ": scores " + scores + " are not [N,K]");
-        }
-        Checks.shape(op, "labels", labels, scores.dim(0));
-        Checks.shape(op, "probabilities", other, scores.shape());
-    }
 
     @Override
     public void softmaxCrossEntropyForward(Tensor logits, Tensor labels, Tensor probs, Tensor loss) {
         Checks.owned("softmaxCrossEntropyForward", this, logits, labels, probs, loss);
-        lossShapes("softmaxCrossEntropyForward", logits, labels, probs);
+        OpShapes.loss("softmaxCrossEntropyForward", logits, labels, probs);
         Checks.shape("softmaxCrossEntropyForward", "loss", loss, logits.dim(0));
         cl.launch("softmax_xent_forward", g(logits.dim(0)), null, logits, labels, probs, loss, logits.dim(0),
             logits.dim(1));
@@ -329,7 +285,7 @@ abstract class ClOps implements Backend {
     @Override
     public void softmaxCrossEntropyBackward(Tensor probs, Tensor labels, float scale, Tensor gradLogits) {
         Checks.owned("softmaxCrossEntropyBackward", this, probs, labels, gradLogits);
-        lossShapes("softmaxCrossEntropyBackward", probs, labels, gradLogits);
+        OpShapes.loss("softmaxCrossEntropyBackward", probs, labels, gradLogits);
         cl.launch("softmax_xent_backward", g(probs.size()), null, probs, labels, scale, gradLogits, probs.dim(0),
             probs.dim(1));
     }

@@ -5,6 +5,7 @@ import org.vgg4j.tensor.Backend;
 import org.vgg4j.tensor.Checks;
 import org.vgg4j.tensor.ConvGeometry;
 import org.vgg4j.tensor.LrnParams;
+import org.vgg4j.tensor.OpShapes;
 import org.vgg4j.tensor.PoolGeometry;
 import org.vgg4j.tensor.Tensor;
 
@@ -129,20 +130,11 @@ public final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- convolution
 
-    private static void convShapes(String op, ConvGeometry g, Tensor x, Tensor w, Tensor y) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException(op + ": input " + x + " is not [N,C,H,W]");
-        }
-        int n = x.dim(0);
-        Checks.shape(op, "input", x, g.inputShape(n));
-        Checks.shape(op, "weight", w, g.weightShape());
-        Checks.shape(op, "output", y, g.outputShape(n));
-    }
 
     @Override
     public void im2col(Tensor x, int image, ConvGeometry g, Tensor col) {
         Checks.owned("im2col", this, x, col);
-        checkImage("im2col", x, image, g);
+        OpShapes.image("im2col", x, image, g);
         Checks.shape("im2col", "col", col, g.colRows(), g.colCols());
         CpuConv.im2col(data(x), image, g, data(col), 0, g.colCols());
     }
@@ -150,22 +142,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void col2im(Tensor col, ConvGeometry g, Tensor x, int image) {
         Checks.owned("col2im", this, x, col);
-        checkImage("col2im", x, image, g);
+        OpShapes.image("col2im", x, image, g);
         Checks.shape("col2im", "col", col, g.colRows(), g.colCols());
         CpuConv.col2im(data(col), 0, g.colCols(), g, data(x), image);
     }
 
-    private static void checkImage(String op, Tensor x, int image, ConvGeometry g) {
-        if (x.rank() != 4 || image < 0 || image >= x.dim(0)) {
-            throw new IllegalArgumentException(op + ": image " + image + " outside " + x);
-        }
-        Checks.shape(op, "image tensor", x, g.inputShape(x.dim(0)));
-    }
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
         Checks.owned("conv2dForward", this, x, w, bias, y);
-        convShapes("conv2dForward", g, x, w, y);
+        OpShapes.conv("conv2dForward", g, x, w, y);
         if (bias != null) {
             Checks.shape("conv2dForward", "bias", bias, g.outC());
         }
@@ -175,14 +161,14 @@ public final class CpuBackend implements Backend {
     @Override
     public void conv2dBackwardData(Tensor gradY, Tensor w, Tensor gradX, ConvGeometry g) {
         Checks.owned("conv2dBackwardData", this, gradY, w, gradX);
-        convShapes("conv2dBackwardData", g, gradX, w, gradY);
+        OpShapes.conv("conv2dBackwardData", g, gradX, w, gradY);
         conv.backwardData(data(gradY), data(w), data(gradX), gradX.dim(0), g);
     }
 
     @Override
     public void conv2dBackwardWeights(Tensor x, Tensor gradY, Tensor gradW, Tensor gradBias, ConvGeometry g) {
         Checks.owned("conv2dBackwardWeights", this, x, gradY, gradW, gradBias);
-        convShapes("conv2dBackwardWeights", g, x, gradW, gradY);
+        OpShapes.conv("conv2dBackwardWeights", g, x, gradW, gradY);
         if (gradBias != null) {
             Checks.shape("conv2dBackwardWeights", "gradBias", gradBias, g.outC());
         }
@@ -193,26 +179,18 @@ public final class CpuBackend implements Backend {
     // ---------------------------------------------------------------- elementwise and bias
 
     /** [N, C, S] view of y for a bias of C entries. */
-    private static int biasInner(String op, Tensor y, Tensor bias) {
-        int c = (int) bias.size();
-        if (bias.rank() != 1 || y.rank() < 2 || y.dim(1) != c) {
-            throw new IllegalArgumentException(op + ": bias " + Arrays.toString(bias.shape())
-                + " does not match dim 1 of " + Arrays.toString(y.shape()));
-        }
-        return (int) (y.size() / ((long) y.dim(0) * c));
-    }
 
     @Override
     public void biasAdd(Tensor y, Tensor bias) {
         Checks.owned("biasAdd", this, y, bias);
-        int s = biasInner("biasAdd", y, bias);
+        int s = OpShapes.bias("biasAdd", y, bias);
         CpuOps.biasAdd(data(y), data(bias), y.dim(0), (int) bias.size(), s);
     }
 
     @Override
     public void biasGrad(Tensor gradY, Tensor gradBias) {
         Checks.owned("biasGrad", this, gradY, gradBias);
-        int s = biasInner("biasGrad", gradY, gradBias);
+        int s = OpShapes.bias("biasGrad", gradY, gradBias);
         CpuOps.biasGrad(data(gradY), data(gradBias), gradY.dim(0), (int) gradBias.size(), s);
     }
 
@@ -255,19 +233,11 @@ public final class CpuBackend implements Backend {
 
     // ---------------------------------------------------------------- pooling, LRN
 
-    private static int planes(String op, Tensor x, Tensor y, PoolGeometry g) {
-        if (x.rank() != 4) {
-            throw new IllegalArgumentException(op + ": input " + x + " is not [N,C,H,W]");
-        }
-        Checks.shape(op, "input", x, g.inputShape(x.dim(0)));
-        Checks.shape(op, "output", y, g.outputShape(x.dim(0)));
-        return x.dim(0) * g.channels();
-    }
 
     @Override
     public void maxPoolForward(Tensor x, Tensor y, Tensor argmax, PoolGeometry g) {
         Checks.owned("maxPoolForward", this, x, y, argmax);
-        int planes = planes("maxPoolForward", x, y, g);
+        int planes = OpShapes.pool("maxPoolForward", x, y, g);
         Checks.shape("maxPoolForward", "argmax", argmax, y.shape());
         CpuPool.maxForward(data(x), data(y), data(argmax), planes, g);
     }
@@ -275,7 +245,7 @@ public final class CpuBackend implements Backend {
     @Override
     public void maxPoolBackward(Tensor gradY, Tensor argmax, Tensor gradX, PoolGeometry g) {
         Checks.owned("maxPoolBackward", this, gradY, argmax, gradX);
-        int planes = planes("maxPoolBackward", gradX, gradY, g);
+        int planes = OpShapes.pool("maxPoolBackward", gradX, gradY, g);
         Checks.shape("maxPoolBackward", "argmax", argmax, gradY.shape());
         CpuPool.maxBackward(data(gradY), data(argmax), data(gradX), planes, g);
     }
@@ -283,28 +253,20 @@ public final class CpuBackend implements Backend {
     @Override
     public void avgPoolForward(Tensor x, Tensor y, PoolGeometry g) {
         Checks.owned("avgPoolForward", this, x, y);
-        CpuPool.avgForward(data(x), data(y), planes("avgPoolForward", x, y, g), g);
+        CpuPool.avgForward(data(x), data(y), OpShapes.pool("avgPoolForward", x, y, g), g);
     }
 
     @Override
     public void avgPoolBackward(Tensor gradY, Tensor gradX, PoolGeometry g) {
         Checks.owned("avgPoolBackward", this, gradY, gradX);
-        CpuPool.avgBackward(data(gradY), data(gradX), planes("avgPoolBackward", gradX, gradY, g), g);
+        CpuPool.avgBackward(data(gradY), data(gradX), OpShapes.pool("avgPoolBackward", gradX, gradY, g), g);
     }
 
-    private static void lrnShapes(String op, Tensor x, Tensor... others) {
-        if (x.rank() < 2) {
-            throw new IllegalArgumentException(op + ": input " + x + " has no channel dimension");
-        }
-        for (Tensor t : others) {
-            Checks.shape(op, "operand", t, x.shape());
-        }
-    }
 
     @Override
     public void lrnForward(Tensor x, Tensor y, Tensor scale, LrnParams p) {
         Checks.owned("lrnForward", this, x, y, scale);
-        lrnShapes("lrnForward", x, y, scale);
+        OpShapes.lrn("lrnForward", x, y, scale);
         int s = (int) (x.size() / ((long) x.dim(0) * x.dim(1)));
         CpuPool.lrnForward(data(x), data(y), data(scale), x.dim(0), x.dim(1), s, p);
     }
@@ -312,19 +274,16 @@ public final class CpuBackend implements Backend {
     @Override
     public void lrnBackward(Tensor x, Tensor y, Tensor scale, Tensor gradY, Tensor gradX, LrnParams p) {
         Checks.owned("lrnBackward", this, x, y, scale, gradY, gradX);
-        lrnShapes("lrnBackward", x, y, scale, gradY, gradX);
+        OpShapes.lrn("lrnBackward", x, y, scale, gradY, gradX);
         int s = (int) (x.size() / ((long) x.dim(0) * x.dim(1)));
         CpuPool.lrnBackward(data(x), data(y), data(scale), data(gradY), data(gradX), x.dim(0), x.dim(1), s, p);
     }
 
     // ---------------------------------------------------------------- loss, dropout, optimiser
 
+    /** The shared shape rules, plus a label range check (cheap here: labels are host memory). */
     private static void lossShapes(String op, Tensor scores, Tensor labels, Tensor other) {
-        if (scores.rank() != 2) {
-            throw new IllegalArgumentException(op + ": scores " + scores + " are not [N,K]");
-        }
-        Checks.shape(op, "labels", labels, scores.dim(0));
-        Checks.shape(op, "probabilities", other, scores.shape());
+        OpShapes.loss(op, scores, labels, other);
         int k = scores.dim(1);
         float[] l = data(labels);
         for (int i = 0; i < l.length; i++) {
