@@ -64,7 +64,7 @@ class CliTest {
 
     @Test
     void everyCommandHasHelpAndVersion() {
-        for (String cmd : new String[] {"train", "predict", "eval", "summary", "devices", "samples"}) {
+        for (String cmd : new String[] {"train", "predict", "eval", "summary", "devices", "samples", "bench"}) {
             Run r = run(cmd, "--help");
             assertEquals(0, r.code(), cmd);
             assertTrue(r.out().contains("Usage: vgg4j " + cmd), r.out());
@@ -121,5 +121,8 @@ class CliTest {
         assertEquals(0, s.code());
         assertTrue(s.out().contains("total parameters: 143,667,240"), s.out());
         assertEquals(0, run("devices").code());
+        Run b = run("bench", "--device", "cpu", "--size", "64", "--batch", "4", "--seconds", "0.05");
+        assertEquals(0, b.code(), b.err());
+        assertTrue(b.out().contains("gemm 64x64x64:") && b.out().contains("images/s"), b.out());
     }
 }
