@@ -105,7 +105,9 @@ final class TrainCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 Trainer.Outcome o = trainer.run(resume);
-                spec.commandLine().getOut().println("model: " + out.resolve(Trainer.MODEL));
+                Curves.draw(out.resolve(Trainer.METRICS), out.resolve("curves.png"));
+                spec.commandLine().getOut().println("model: " + out.resolve(Trainer.MODEL) + ", curves: "
+                    + out.resolve("curves.png"));
                 return o == Trainer.Outcome.FINISHED ? 0 : 130;
             } finally {
                 finished.countDown();

@@ -60,6 +60,8 @@ class CliTest {
         model = dir.resolve("run/model.safetensors");
         assertTrue(Files.exists(model));
         assertTrue(Files.readString(dir.resolve("run/metrics.csv")).lines().count() == 2);
+        var png = javax.imageio.ImageIO.read(dir.resolve("run/curves.png").toFile());
+        assertTrue(png != null && png.getWidth() == 1280, "curves.png drawn");
     }
 
     @Test
