@@ -70,6 +70,8 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors when it exists.")
     boolean resume;
+    @Option(names = "--strict", description = "Fail on an unreadable image instead of skipping it.")
+    boolean strict;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -77,8 +79,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var err = System.err;
-        Dataset trainSet = Data.open(data, true);
-        Dataset valSet = Data.open(data, false);
+        Dataset trainSet = Data.open(data, true, input, strict);
+        Dataset valSet = Data.open(data, false, input, strict);
         ModelSpec model = new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input, trainSet.classes(),
             widthDivisor, fc, dropout);
         TrainConfig.Schedule sched = TrainConfig.Schedule.valueOf(schedule.toUpperCase(Locale.ROOT));
@@ -106,6 +108,12 @@ final class TrainCommand implements Callable<Integer> {
             try {
                 Trainer.Outcome o = trainer.run(resume);
                 Curves.draw(out.resolve(Trainer.METRICS), out.resolve("curves.png"));
+                for (Dataset d : new Dataset[] {trainSet, valSet}) {
+                    if (d instanceof org.vgg4j.vgg.data.ImageFolderDataset f && !f.skipped().isEmpty()) {
+                        err.println("vgg4j train: skipped " + f.skipped().size() + " unreadable images in " + f.source()
+                            + ", e.g. " + f.skipped().get(0));
+                    }
+                }
                 spec.commandLine().getOut().println("model: " + out.resolve(Trainer.MODEL) + ", curves: "
                     + out.resolve("curves.png"));
                 return o == Trainer.Outcome.FINISHED ? 0 : 130;
