@@ -19,8 +19,13 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "fashion-mnist")
     String data;
     @Option(names = "--mode", defaultValue = "center",
-        description = "center (single centre crop); dense, multicrop, multiscale, fusion are not built yet.")
+        description = "center (single centre crop) or dense (fully convolutional over a --canvas, with flips); "
+            + "multicrop, multiscale and fusion are not built yet.")
     String mode;
+    @Option(names = "--canvas", description = "Dense: side of the input the image is placed on (default: the model's input).")
+    Integer canvas;
+    @Option(names = "--no-flip", description = "Dense: do not average with the mirrored image.")
+    boolean noFlip;
     @Option(names = "--batch", defaultValue = "200")
     int batch;
     @Option(names = "--device", defaultValue = "cpu")
@@ -31,7 +36,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!mode.equals("center")) {
+        if (!mode.equals("center") && !mode.equals("dense")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mode " + mode
                 + " is not available yet (only center)");
         }
@@ -44,7 +49,10 @@ final class EvalCommand implements Callable<Integer> {
                         + " channels and " + l.info().classes() + " classes; " + test.source() + " has "
                         + test.channels() + " and " + test.classes());
                 }
-                Evaluator.Result r = Evaluator.evaluate(backend, m, test, l.info().preprocess(), batch);
+                Evaluator.Result r = mode.equals("dense")
+                    ? Evaluator.dense(backend, m, test, l.info().preprocess(),
+                        canvas == null ? l.info().inputSize() : canvas, !noFlip, batch)
+                    : Evaluator.evaluate(backend, m, test, l.info().preprocess(), batch);
                 spec.commandLine().getOut().printf(Locale.ROOT,
                     "%s on %s (%d images): top-1 accuracy %.2f%% (error %.2f%%), top-5 accuracy %.2f%%, "
                         + "loss %.4f, %.0f images/s%n", model, test.source(), r.examples(), 100 * r.top1(),

@@ -82,7 +82,7 @@ class CliTest {
         assertEquals(2, run().code());
         assertEquals(2, run("predict").code(), "missing --model and images");
         assertEquals(2, run("train", "--epochs", "many").code());
-        assertEquals(2, run("eval", "--model", model.toString(), "--mode", "dense", "--data", data.toString()).code());
+        assertEquals(2, run("eval", "--model", model.toString(), "--mode", "multicrop", "--data", data.toString()).code());
         assertEquals(2, run("predict", "--model", model.toString(), "--format", "xml", "x.png").code());
     }
 
@@ -109,6 +109,9 @@ class CliTest {
         Run e = run("eval", "--model", model.toString(), "--data", data.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("(20 images): top-1 accuracy"), e.out());
+        Run dense = run("eval", "--model", model.toString(), "--data", data.toString(), "--mode", "dense", "--canvas", "48");
+        assertEquals(0, dense.code(), dense.err());
+        assertTrue(dense.out().contains("top-1 accuracy"), dense.out());
         Path samples = dir.resolve("samples");
         assertEquals(0, run("samples", "--data", data.toString(), "--count", "3", "--out", samples.toString()).code());
         Files.writeString(samples.resolve("zz-not-an-image.png"), "hello");

@@ -62,4 +62,75 @@ public final class Evaluator {
         int n = data.size();
         return new Result(n, lossSum / n, (double) hit1 / n, (double) hit5 / n, (System.nanoTime() - t0) / 1e9);
     }
+
+    /**
+     * Dense evaluation (section 3.2): each image placed on a {@code canvas x canvas} input (padded
+     * as the preprocessing does, so canvas = the input size gives the centre-crop input), the
+     * network applied fully convolutionally, the class scores averaged over space, and, with
+     * {@code flip}, the softmax posteriors of the image and its mirror image averaged.
+     */
+    public static Result dense(Backend backend, VggModel model, Dataset data, Preprocess prep, int canvas, boolean flip,
+                               int batch) {
+        long t0 = System.nanoTime();
+        int c = data.channels();
+        int k = Math.min(5, data.classes());
+        Preprocess p = new Preprocess(canvas, 0, false, prep.mean(), prep.std());
+        long hit1 = 0;
+        long hit5 = 0;
+        double lossSum = 0;
+        byte[] raw = new byte[c * data.height() * data.width()];
+        try (DenseNet net = new DenseNet(backend, model); SoftmaxCrossEntropy sm = new SoftmaxCrossEntropy(backend)) {
+            for (int lo = 0; lo < data.size(); lo += batch) {
+                int n = Math.min(batch, data.size() - lo);
+                float[] x = new float[n * c * canvas * canvas];
+                float[] labels = new float[n];
+                for (int i = 0; i < n; i++) {
+                    data.image(lo + i, raw, 0);
+                    p.apply(raw, 0, c, data.height(), data.width(), x, i * c * canvas * canvas, 0, 0, 0);
+                    labels[i] = data.label(lo + i);
+                }
+                float[] probs = posteriors(backend, net, sm, x, labels, n, c, canvas, false);
+                if (flip) {
+                    float[] mirrored = posteriors(backend, net, sm, x, labels, n, c, canvas, true);
+                    for (int i = 0; i < probs.length; i++) {
+                        probs[i] = 0.5f * (probs[i] + mirrored[i]);
+                    }
+                }
+                int classes = data.classes();
+                for (int i = 0; i < n; i++) {
+                    int label = (int) labels[i];
+                    lossSum -= Math.log(Math.max(probs[i * classes + label], 1e-30f));
+                    int better = 0;
+                    for (int j = 0; j < classes; j++) {
+                        float v = probs[i * classes + j];
+                        float own = probs[i * classes + label];
+                        if (v > own || (v == own && j < label)) {
+                            better++;
+                        }
+                    }
+                    hit1 += better == 0 ? 1 : 0;
+                    hit5 += better < k ? 1 : 0;
+                }
+            }
+        }
+        int n = data.size();
+        return new Result(n, lossSum / n, (double) hit1 / n, (double) hit5 / n, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static float[] posteriors(Backend backend, DenseNet net, SoftmaxCrossEntropy sm, float[] x, float[] labels,
+                                      int n, int c, int canvas, boolean mirror) {
+        float[] in = x;
+        if (mirror) {
+            in = new float[x.length];
+            for (int row = 0; row < n * c * canvas; row++) {
+                for (int col = 0; col < canvas; col++) {
+                    in[row * canvas + col] = x[row * canvas + canvas - 1 - col];
+                }
+            }
+        }
+        try (Tensor t = backend.fromHost(in, n, c, canvas, canvas); Tensor y = backend.fromHost(labels, n)) {
+            sm.forward(net.scores(t), y);
+            return sm.probabilities().toHost();
+        }
+    }
 }
