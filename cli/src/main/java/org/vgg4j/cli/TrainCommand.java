@@ -72,6 +72,11 @@ final class TrainCommand implements Callable<Integer> {
     boolean resume;
     @Option(names = "--strict", description = "Fail on an unreadable image instead of skipping it.")
     boolean strict;
+    @Option(names = "--scale", description = "The paper's training scale S: fixed (256) or jittered (256,512); the "
+        + "image's shorter side is rescaled to S, then a random --input crop is taken (RGB folders).")
+    String scale;
+    @Option(names = "--color-pca", description = "AlexNet-style colour shift along the PCA of the training pixels (RGB).")
+    boolean colorPca;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -79,7 +84,9 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var err = System.err;
-        Dataset trainSet = Data.open(data, true, input, strict);
+        int[] scales = scale == null ? null : java.util.Arrays.stream(scale.split(",")).mapToInt(Integer::parseInt).toArray();
+        int decode = scales == null ? input : scales[scales.length - 1];
+        Dataset trainSet = Data.open(data, true, decode, strict);
         Dataset valSet = Data.open(data, false, input, strict);
         ModelSpec model = new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input, trainSet.classes(),
             widthDivisor, fc, dropout);
@@ -92,6 +99,12 @@ final class TrainCommand implements Callable<Integer> {
              VggModel net = VggModel.build(backend, model, seed)
                  .initialise(VggModel.InitScheme.valueOf(init.toUpperCase(Locale.ROOT)), seed);
              Trainer trainer = new Trainer(backend, net, cfg, trainSet, valSet, prep, err)) {
+            if (scales != null || colorPca) {
+                int sMin = scales == null ? input : scales[0];
+                int sMax = scales == null ? input : scales[scales.length - 1];
+                trainer.setTrainTransform(new org.vgg4j.vgg.data.PaperAugment(sMin, sMax, input, !noFlip,
+                    colorPca ? org.vgg4j.vgg.data.Pca.of(trainSet, 10) : null, 0.1f, stats[0], stats[1]));
+            }
             err.printf(Locale.ROOT, "vgg4j train: VGG-%s (width/%d, FC %d, %,d parameters) on %s, %d examples, %s%n",
                 model.config().label(), widthDivisor, fc, net.parameterCount(), trainSet.source(), trainSet.size(),
                 backend.description());

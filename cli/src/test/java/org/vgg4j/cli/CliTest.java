@@ -65,6 +65,41 @@ class CliTest {
     }
 
     @Test
+    void trainsOnAnImageFolderWithScaleJitterAndColourShiftAndReportsSkippedImages() throws Exception {
+        Path root = dir.resolve("folder");
+        for (String split : new String[] {"train", "val"}) {
+            for (String cls : new String[] {"red", "blue"}) {
+                Path d = Files.createDirectories(root.resolve(split).resolve(cls));
+                for (int i = 0; i < 4; i++) {
+                    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(40 + i, 36, java.awt.image.BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < 36; y++) {
+                        for (int x = 0; x < 40 + i; x++) {
+                            img.setRGB(x, y, cls.equals("red") ? 0xc02010 + x : 0x1020c0 + y);
+                        }
+                    }
+                    javax.imageio.ImageIO.write(img, "png", d.resolve(i + ".png").toFile());
+                }
+            }
+        }
+        Files.write(root.resolve("train/red/corrupt.jpg"), new byte[] {(byte) 0xff, (byte) 0xd8, 0});
+        var oldErr = System.err;
+        var captured = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(captured, true));
+        Run r;
+        try {
+            r = run("train", "--data", root.toString(), "--input", "32", "--scale", "32,40", "--color-pca", "--epochs", "1",
+                "--batch", "4", "--width-divisor", "32", "--fc", "8", "--out", dir.resolve("folder-run").toString());
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertEquals(0, r.code(), r.err() + captured);
+        assertTrue(captured.toString().contains("skipped 1 unreadable images"), captured.toString());
+        Run strict = run("train", "--data", root.toString(), "--strict", "--epochs", "1", "--out", dir.resolve("s").toString());
+        assertEquals(1, strict.code());
+        assertTrue(strict.err().contains("corrupt.jpg"), strict.err());
+    }
+
+    @Test
     void everyCommandHasHelpAndVersion() {
         for (String cmd : new String[] {"train", "predict", "eval", "summary", "devices", "samples", "bench"}) {
             Run r = run(cmd, "--help");

@@ -47,6 +47,7 @@ public class Trainer implements AutoCloseable {
     private final LrSchedule schedule;
     private final SoftmaxCrossEntropy loss;
     private volatile boolean stopRequested;
+    private org.vgg4j.vgg.data.ExampleTransform trainTransform;
     private TrainerState state;
     private Tensor x;
     private Tensor y;
@@ -78,6 +79,18 @@ public class Trainer implements AutoCloseable {
     }
 
     public TrainerState state() { return state; }
+
+    /**
+     * Uses another transform for training batches (e.g. the paper's scale jittering and colour
+     * shift); its output size must be the model's input. Validation keeps the preprocessing.
+     */
+    public void setTrainTransform(org.vgg4j.vgg.data.ExampleTransform t) {
+        if (t.size() != prep.size()) {
+            throw new IllegalArgumentException("training transform makes " + t.size() + "x" + t.size()
+                + " inputs, the model takes " + prep.size());
+        }
+        this.trainTransform = t;
+    }
 
     /** Asks the loop to save a checkpoint and return at the next step boundary (thread-safe). */
     public void requestStop() {
@@ -123,7 +136,8 @@ public class Trainer implements AutoCloseable {
             Sgd.zeroGrad(params);
             writeMetricsHeader();
         }
-        try (BatchLoader loader = new BatchLoader(train, prep, cfg.batchSize(), cfg.seed(), true)) {
+        try (BatchLoader loader = new BatchLoader(train, trainTransform != null ? trainTransform : prep, cfg.batchSize(),
+                 cfg.seed(), true)) {
             int perEpoch = loader.batchesPerEpoch();
             while (state.epoch() < cfg.epochs()) {
                 int epoch = state.epoch();

@@ -19,14 +19,14 @@ public final class BatchLoader implements AutoCloseable {
     public record Batch(int epoch, int index, int n, float[] images, float[] labels) {}
 
     private final Dataset data;
-    private final Preprocess prep;
+    private final ExampleTransform prep;
     private final int batchSize;
     private final long seed;
     private final boolean shuffle;
     private final ExecutorService worker;
     private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(4);
 
-    public BatchLoader(Dataset data, Preprocess prep, int batchSize, long seed, boolean shuffle) {
+    public BatchLoader(Dataset data, ExampleTransform prep, int batchSize, long seed, boolean shuffle) {
         this.data = data;
         this.prep = prep;
         this.batchSize = batchSize;

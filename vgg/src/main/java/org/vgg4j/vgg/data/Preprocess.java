@@ -16,7 +16,7 @@ import org.vgg4j.tensor.Rng;
  * @param mean    per-channel mean of the training pixels, in [0, 1]
  * @param std     per-channel standard deviation
  */
-public record Preprocess(int size, int jitter, boolean flip, float[] mean, float[] std) {
+public record Preprocess(int size, int jitter, boolean flip, float[] mean, float[] std) implements ExampleTransform {
 
     /** The same preprocessing without augmentation (evaluation, prediction). */
     public Preprocess forEvaluation() {
