@@ -75,6 +75,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--scale", description = "The paper's training scale S: fixed (256) or jittered (256,512); the "
         + "image's shorter side is rescaled to S, then a random --input crop is taken (RGB folders).")
     String scale;
+    @Option(names = "--init-from", description = "A trained model (configuration A) whose first four convolutions "
+        + "and FC layers start this one, where shapes agree (the paper, section 3.1).")
+    Path initFrom;
     @Option(names = "--color-pca", description = "AlexNet-style colour shift along the PCA of the training pixels (RGB).")
     boolean colorPca;
 
@@ -99,6 +102,11 @@ final class TrainCommand implements Callable<Integer> {
              VggModel net = VggModel.build(backend, model, seed)
                  .initialise(VggModel.InitScheme.valueOf(init.toUpperCase(Locale.ROOT)), seed);
              Trainer trainer = new Trainer(backend, net, cfg, trainSet, valSet, prep, err)) {
+            if (initFrom != null && !resume) {
+                try (var a = org.vgg4j.vgg.ModelFile.load(initFrom, backend).model()) {
+                    err.println("vgg4j train: initialised from " + initFrom + ": " + String.join(", ", net.initialiseFrom(a)));
+                }
+            }
             if (scales != null || colorPca) {
                 int sMin = scales == null ? input : scales[0];
                 int sMax = scales == null ? input : scales[scales.length - 1];

@@ -112,6 +112,44 @@ public final class VggModel implements Module {
         return this;
     }
 
+    /**
+     * The paper's initialisation of a deeper network from a trained A (section 3.1): the first four
+     * convolutional layers and the three FC layers take A's weights where the shapes agree (the
+     * rest keeps its random initialisation). Returns the names of the parameters copied.
+     */
+    public List<String> initialiseFrom(VggModel a) {
+        List<String> copied = new ArrayList<>();
+        List<Conv2d> mine = convs(this);
+        List<Conv2d> theirs = convs(a);
+        for (int i = 0; i < Math.min(4, Math.min(mine.size(), theirs.size())); i++) {
+            copy(mine.get(i).weight(), theirs.get(i).weight(), copied);
+            copy(mine.get(i).bias(), theirs.get(i).bias(), copied);
+        }
+        List<Linear> fcMine = fcs(this);
+        List<Linear> fcTheirs = fcs(a);
+        for (int i = 0; i < Math.min(fcMine.size(), fcTheirs.size()); i++) {
+            copy(fcMine.get(i).weight(), fcTheirs.get(i).weight(), copied);
+            copy(fcMine.get(i).bias(), fcTheirs.get(i).bias(), copied);
+        }
+        return copied;
+    }
+
+    private static List<Conv2d> convs(VggModel m) {
+        return m.features.modules().stream().filter(x -> x instanceof Conv2d).map(x -> (Conv2d) x).toList();
+    }
+
+    private static List<Linear> fcs(VggModel m) {
+        return m.classifier.modules().stream().filter(x -> x instanceof Linear).map(x -> (Linear) x).toList();
+    }
+
+    private static void copy(Parameter to, Parameter from, List<String> copied) {
+        if (to != null && from != null && java.util.Arrays.equals(to.shape(), from.shape())) {
+            float[] v = from.value().toHost();
+            to.value().backend().upload(v, 0, to.value(), 0, v.length);
+            copied.add(to.name());
+        }
+    }
+
     public ModelSpec spec() { return spec; }
 
     public Sequential features() { return features; }

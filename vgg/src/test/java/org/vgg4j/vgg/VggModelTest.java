@@ -59,6 +59,22 @@ class VggModelTest {
     }
 
     @Test
+    void deeperConfigurationsStartFromATrainedA() {
+        try (VggModel a = VggModel.build(cpu, new ModelSpec(VggConfig.A, 3, 32, 10, 8, 16, 0.5f), 1)
+                 .initialise(VggModel.InitScheme.HE, 1);
+             VggModel e = VggModel.build(cpu, new ModelSpec(VggConfig.E, 3, 32, 10, 8, 16, 0.5f), 2)
+                 .initialise(VggModel.InitScheme.HE, 2)) {
+            java.util.List<String> copied = e.initialiseFrom(a);
+            // E's first conv (3->8) matches A's; its 2nd-4th (8->8, 8->16, 16->16) do not match A's
+            // (8->16, 16->32, 32->32): only the shapes that agree are taken, plus all three FC layers
+            assertEquals(java.util.List.of("features.0.weight", "features.0.bias", "classifier.0.weight",
+                "classifier.0.bias", "classifier.3.weight", "classifier.3.bias", "classifier.6.weight",
+                "classifier.6.bias"), copied);
+            assertArrayEquals(a.parameters().get(0).value().toHost(), e.parameters().get(0).value().toHost());
+        }
+    }
+
+    @Test
     void layerOutputShapesFollowTable1() {
         ModelSpec spec = new ModelSpec(VggConfig.C, 3, 64, 7, 16, 16, 0.5f);
         try (VggModel m = VggModel.build(cpu, spec, 1)) {
