@@ -19,9 +19,14 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--data", defaultValue = "fashion-mnist")
     String data;
     @Option(names = "--mode", defaultValue = "center",
-        description = "center (single centre crop) or dense (fully convolutional over a --canvas, with flips); "
-            + "multicrop, multiscale and fusion are not built yet.")
+        description = "center (single centre crop), dense (fully convolutional over a --canvas, with flips), "
+            + "multicrop (a --grid of crops per scale, with flips), multiscale (dense at each scale), fusion.")
     String mode;
+    @Option(names = "--scales", split = ",", description = "Shorter sides Q for multicrop/multiscale/fusion "
+        + "(default {S-32, S, S+32} with S = input + 32: 224,256,288 for a 224 model).")
+    int[] scales;
+    @Option(names = "--grid", defaultValue = "5", description = "Multicrop: crops per side (paper: 5).")
+    int grid;
     @Option(names = "--canvas", description = "Dense: side of the input the image is placed on (default: the model's input).")
     Integer canvas;
     @Option(names = "--no-flip", description = "Dense: do not average with the mirrored image.")
@@ -36,7 +41,7 @@ final class EvalCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!mode.equals("center") && !mode.equals("dense")) {
+        if (!java.util.List.of("center", "dense", "multicrop", "multiscale", "fusion").contains(mode)) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mode " + mode
                 + " is not available yet (only center)");
         }
@@ -49,10 +54,21 @@ final class EvalCommand implements Callable<Integer> {
                         + " channels and " + l.info().classes() + " classes; " + test.source() + " has "
                         + test.channels() + " and " + test.classes());
                 }
-                Evaluator.Result r = mode.equals("dense")
-                    ? Evaluator.dense(backend, m, test, l.info().preprocess(),
-                        canvas == null ? l.info().inputSize() : canvas, !noFlip, batch)
-                    : Evaluator.evaluate(backend, m, test, l.info().preprocess(), batch);
+                int in = l.info().inputSize();
+                int[] qs = scales != null ? scales : org.vgg4j.vgg.MultiViewEvaluator.scalesAround(in + 32);
+                for (int q : qs) {
+                    if (q < in) {
+                        throw new CommandLine.ParameterException(spec.commandLine(), "scale " + q
+                            + " is smaller than the model's input " + in);
+                    }
+                }
+                Evaluator.Result r = switch (mode) {
+                    case "dense" -> Evaluator.dense(backend, m, test, l.info().preprocess(), canvas == null ? in : canvas,
+                        !noFlip, batch);
+                    case "center" -> Evaluator.evaluate(backend, m, test, l.info().preprocess(), batch);
+                    default -> org.vgg4j.vgg.MultiViewEvaluator.evaluate(backend, m, test, l.info().preprocess(),
+                        org.vgg4j.vgg.MultiViewEvaluator.Mode.valueOf(mode.toUpperCase(Locale.ROOT)), qs, grid, batch);
+                };
                 spec.commandLine().getOut().printf(Locale.ROOT,
                     "%s on %s (%d images): top-1 accuracy %.2f%% (error %.2f%%), top-5 accuracy %.2f%%, "
                         + "loss %.4f, %.0f images/s%n", model, test.source(), r.examples(), 100 * r.top1(),

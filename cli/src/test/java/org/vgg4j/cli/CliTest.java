@@ -117,7 +117,9 @@ class CliTest {
         assertEquals(2, run().code());
         assertEquals(2, run("predict").code(), "missing --model and images");
         assertEquals(2, run("train", "--epochs", "many").code());
-        assertEquals(2, run("eval", "--model", model.toString(), "--mode", "multicrop", "--data", data.toString()).code());
+        assertEquals(2, run("eval", "--model", model.toString(), "--mode", "bogus", "--data", data.toString()).code());
+        assertEquals(2, run("eval", "--model", model.toString(), "--mode", "fusion", "--scales", "16",
+            "--data", data.toString()).code());
         assertEquals(2, run("predict", "--model", model.toString(), "--format", "xml", "x.png").code());
     }
 
@@ -147,6 +149,9 @@ class CliTest {
         Run dense = run("eval", "--model", model.toString(), "--data", data.toString(), "--mode", "dense", "--canvas", "48");
         assertEquals(0, dense.code(), dense.err());
         assertTrue(dense.out().contains("top-1 accuracy"), dense.out());
+        Run fusion = run("eval", "--model", model.toString(), "--data", data.toString(), "--mode", "fusion",
+            "--scales", "32,40", "--grid", "2");
+        assertEquals(0, fusion.code(), fusion.err());
         Path samples = dir.resolve("samples");
         assertEquals(0, run("samples", "--data", data.toString(), "--count", "3", "--out", samples.toString()).code());
         Files.writeString(samples.resolve("zz-not-an-image.png"), "hello");
