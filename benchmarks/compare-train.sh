@@ -31,6 +31,6 @@ for c in $cases; do
   torch=$(grep -o 'median=[0-9.]*' "$tmp/torch" | head -1 | cut -d= -f2)
   ours_rss=$(awk -F: '/Maximum resident/ {printf "%d", $2 / 1024}' "$tmp/ours.time")
   torch_rss=$(awk -F: '/Maximum resident/ {printf "%d", $2 / 1024}' "$tmp/torch.time")
-  ratio=$(awk -v a="$ours" -v b="$torch" 'BEGIN { printf "%.2f", b > 0 ? a / b : 0 }')
+  ratio=$(awk -v a="$ours" -v b="$torch" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
   echo "train $model batch=$batch input=$input device=$device ours=$ours torch=$torch ratio=$ratio ours_rss_mb=$ours_rss torch_rss_mb=$torch_rss"
 done
