@@ -71,7 +71,12 @@ final class PredictCommand implements Callable<Integer> {
                     failures++;
                     continue;
                 }
-                print(out, p, c.predict(img, top));
+                try {
+                    print(out, p, c.predict(img, top));
+                } catch (IllegalArgumentException e) {
+                    err.println("vgg4j predict: " + p + ": " + e.getMessage());
+                    failures++;
+                }
             }
         }
         out.flush();

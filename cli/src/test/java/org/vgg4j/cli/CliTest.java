@@ -155,9 +155,21 @@ class CliTest {
         Path samples = dir.resolve("samples");
         assertEquals(0, run("samples", "--data", data.toString(), "--count", "3", "--out", samples.toString()).code());
         Files.writeString(samples.resolve("zz-not-an-image.png"), "hello");
+        javax.imageio.ImageIO.write(new java.awt.image.BufferedImage(5, 5, java.awt.image.BufferedImage.TYPE_INT_RGB), "png",
+            samples.resolve("zz-tiny.png").toFile());
         Run p = run("predict", "--model", model.toString(), "--top", "2", "--format", "json", samples.toString());
         assertEquals(1, p.code(), "one unreadable file makes the exit code 1");
         assertTrue(p.err().contains("zz-not-an-image.png: not a readable image"), p.err());
+        assertTrue(p.err().contains("zz-tiny.png: image 5x5 is too small: the model needs a shorter side of at least 14"),
+            p.err());
+        Run missing = run("predict", "--model", model.toString(), dir.resolve("nope.png").toString(),
+            samples.resolve("0000_0.png").toString());
+        assertEquals(1, missing.code());
+        assertTrue(missing.err().contains("nope.png: not a readable image"), missing.err());
+        assertEquals(1, missing.out().lines().count(), "the other image is still classified");
+        Run arch = run("predict", "--model", model.toString(), "--arch", "D", samples.resolve("0000_0.png").toString());
+        assertEquals(1, arch.code());
+        assertTrue(arch.err().contains("holds configuration A, not D"), arch.err());
         assertEquals(3, p.out().lines().count(), p.out());
         String first = p.out().lines().findFirst().orElseThrow();
         assertTrue(first.matches("\\{\"image\": \".*0000_0\\.png\", \"top\": \\[\\{\"index\": \\d, \"label\": \"\\d\", "

@@ -78,6 +78,7 @@ public final class Classifier implements AutoCloseable {
         float[] x = new float[n * c * s * s];
         byte[] raw = new byte[c * side * side];
         for (int i = 0; i < n; i++) {
+            checkSize(images.get(i));
             toBytes(images.get(i), c, side, info.resize() > 0 ? info.resize() : side, raw);
             prep.apply(raw, 0, c, side, side, x, i * c * s * s, 0, 0, 0);
         }
@@ -97,6 +98,20 @@ public final class Classifier implements AutoCloseable {
                 out.add(row);
             }
             return out;
+        }
+    }
+
+    /** Smallest shorter side accepted: half the training image side (a 2x upscale at most). */
+    public int minimumSide() {
+        int side = info.imageSize() > 0 ? info.imageSize() : info.inputSize();
+        return Math.max(1, side / 2);
+    }
+
+    private void checkSize(BufferedImage img) {
+        int shorter = Math.min(img.getWidth(), img.getHeight());
+        if (shorter < minimumSide()) {
+            throw new IllegalArgumentException("image " + img.getWidth() + "x" + img.getHeight()
+                + " is too small: the model needs a shorter side of at least " + minimumSide() + " pixels");
         }
     }
 
