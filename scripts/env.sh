@@ -47,4 +47,5 @@ vgg4j_apt_ensure() {
 # Maven on a JDK >= 24 warns about its own use of sun.misc.Unsafe; that is noise.
 export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
-VGG4J_PACKAGES=(pocl-opencl-icd ocl-icd-libopencl1 dataset-fashion-mnist)
+# ocl-icd-opencl-dev holds the unversioned libOpenCL.so that JOCL dlopens by name.
+VGG4J_PACKAGES=(pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev dataset-fashion-mnist)

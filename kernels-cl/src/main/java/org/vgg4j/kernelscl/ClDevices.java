@@ -32,6 +32,16 @@ import org.jocl.cl_platform_id;
  * never throws, so a missing driver is one clear line, not a crash.
  */
 public final class ClDevices {
+    /**
+     * True when the environment says an OpenCL device must be present: the test command sets
+     * {@code VGG4J_REQUIRE_OPENCL=1} after installing PoCL, so OpenCL tests fail there instead of
+     * skipping silently when the driver did not come up.
+     */
+    public static boolean required() {
+        String v = System.getenv("VGG4J_REQUIRE_OPENCL");
+        return v != null && !v.isEmpty() && !v.equals("0");
+    }
+
     private ClDevices() {}
 
     /** One device: its spec index, what it is and its limits. */

@@ -29,6 +29,7 @@ class ClParityTest {
     @BeforeAll
     static void open() {
         ClDevices.Scan scan = ClDevices.scan();
+        if (org.vgg4j.kernelscl.ClDevices.required()) org.junit.jupiter.api.Assertions.assertFalse(scan.devices().isEmpty(), "VGG4J_REQUIRE_OPENCL is set but there is no OpenCL platform: " + scan.problem());
         Assumptions.assumeFalse(scan.devices().isEmpty(), "no OpenCL platform: " + scan.problem());
         cl = new ClBackend(scan.devices().get(0));
     }
