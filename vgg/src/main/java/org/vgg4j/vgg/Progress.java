@@ -3,7 +3,10 @@ package org.vgg4j.vgg;
 import java.io.PrintStream;
 import java.util.Locale;
 
-/** One progress line per epoch, rewritten in place: step, loss, images/s, learning rate, ETA. */
+/**
+ * One progress line per epoch, rewritten in place: step, loss (smoothed), training accuracy so far
+ * this epoch (with dropout and augmentation on, as Keras reports it), images/s, learning rate, ETA.
+ */
 final class Progress {
     private final PrintStream out;
     private final int epoch;
@@ -14,6 +17,7 @@ final class Progress {
     private final int firstStep;
     private int step;
     private long images;
+    private long correct;
     private double smoothed = Double.NaN;
     private long lastPrint;
 
@@ -26,9 +30,10 @@ final class Progress {
         this.firstStep = firstStep;
     }
 
-    void step(double loss, int n, float lr) {
+    void step(double loss, int right, int n, float lr) {
         step++;
         images += n;
+        correct += right;
         smoothed = Double.isNaN(smoothed) ? loss : 0.95 * smoothed + 0.05 * loss;
         long now = System.nanoTime();
         long every = interactive ? 250_000_000L : 30_000_000_000L;
@@ -42,8 +47,9 @@ final class Progress {
         int width = 24;
         int filled = (int) ((long) width * step / steps);
         String bar = "#".repeat(filled) + "-".repeat(width - filled);
-        String line = String.format(Locale.ROOT, "epoch %d/%d [%s] %d/%d loss %.4f %.0f img/s lr %.3g eta %d:%02d",
-            epoch + 1, epochs, bar, step, steps, smoothed, rate, lr, eta / 60, eta % 60);
+        String line = String.format(Locale.ROOT, "epoch %d/%d [%s] %d/%d loss %.4f acc %.2f%% %.0f img/s lr %.3g eta %d:%02d",
+            epoch + 1, epochs, bar, step, steps, smoothed, 100.0 * correct / Math.max(1, images), rate, lr, eta / 60,
+            eta % 60);
         out.print(interactive ? "\r" + line : line + "\n");
         out.flush();
     }

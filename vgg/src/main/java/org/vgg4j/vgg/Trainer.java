@@ -51,6 +51,7 @@ public class Trainer implements AutoCloseable {
     private TrainerState state;
     private Tensor x;
     private Tensor y;
+    private int lastCorrect;
 
     /** How a run ended. */
     public enum Outcome { FINISHED, STOPPED }
@@ -97,12 +98,18 @@ public class Trainer implements AutoCloseable {
         stopRequested = true;
     }
 
+    /** Training examples of the last {@link #gradients} batch whose top-1 class was right (dropout on). */
+    public int lastCorrect() {
+        return lastCorrect;
+    }
+
     /** Step 1: forward and backward over the batch in micro-batches; returns the mean loss. */
     public double gradients(BatchLoader.Batch b) {
         int c = train.channels();
         int s = prep.size();
         int per = c * s * s;
         double sum = 0;
+        int correct = 0;
         for (int lo = 0; lo < b.n(); lo += cfg.microBatch()) {
             int n = Math.min(cfg.microBatch(), b.n() - lo);
             if (x == null || x.dim(0) != n) {
@@ -114,8 +121,13 @@ public class Trainer implements AutoCloseable {
             backend.upload(b.labels(), lo, y, 0, n);
             loss.setGradientScale((float) n / b.n());
             sum += loss.forward(model.forward(x, true), y) * n;
+            int[] top1 = backend.topK(loss.probabilities(), 1);
+            for (int i = 0; i < n; i++) {
+                correct += top1[i] == (int) b.labels()[lo + i] ? 1 : 0;
+            }
             model.backward(loss.backward());
         }
+        lastCorrect = correct;
         return sum / b.n();
     }
 
@@ -157,7 +169,7 @@ public class Trainer implements AutoCloseable {
                     lossSum += l * n;
                     seen += n;
                     advance(epoch, state.step() + 1, l);
-                    progress.step(l, n, state.learningRate());
+                    progress.step(l, lastCorrect, n, state.learningRate());
                     boolean periodic = cfg.checkpointEvery() > 0 && state.globalStep() % cfg.checkpointEvery() == 0;
                     if (stopRequested || periodic) {
                         saveCheckpoint(ckpt);

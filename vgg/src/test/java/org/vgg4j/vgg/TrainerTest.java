@@ -90,6 +90,30 @@ class TrainerTest {
     }
 
     @Test
+    void progressReportsTheTrainingAccuracyOfEachEpoch() throws Exception {
+        CpuBackend cpu = new CpuBackend();
+        InMemoryDataset train = strokes(96, 1);
+        Preprocess prep = new Preprocess(32, 2, true, new float[] {0.2f}, new float[] {0.3f});
+        TrainConfig cfg = new TrainConfig(12, 16, 8, 0.02f, 0.9f, 5e-4f, TrainConfig.Schedule.COSINE, 2, 10,
+            1e-5f, 7, 0, dir.resolve("acc"), 20.0);
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        try (VggModel m = VggModel.build(cpu, TINY, 7).initialise(VggModel.InitScheme.HE, 7);
+             Trainer t = new Trainer(cpu, m, cfg, train, strokes(48, 2), prep,
+                 new PrintStream(log, true, StandardCharsets.UTF_8))) {
+            t.run(false);
+        }
+        List<Double> acc = new ArrayList<>();
+        java.util.regex.Matcher mt = java.util.regex.Pattern.compile("6/6 loss \\S+ acc (\\d+\\.\\d+)%")
+            .matcher(log.toString(StandardCharsets.UTF_8));
+        while (mt.find()) {
+            acc.add(Double.parseDouble(mt.group(1)));
+        }
+        assertEquals(12, acc.size(), "one end-of-epoch progress line per epoch:\n" + log);
+        assertTrue(acc.get(0) < 60, "3 balanced classes start near chance: " + acc);
+        assertTrue(acc.get(11) > 60 && acc.get(11) > acc.get(0) + 20, "accuracy rises as the strokes are learnt (dropout 0.5 on): " + acc);
+    }
+
+    @Test
     void nanLossStopsWithAClearMessageAndKeepsTheCheckpoint() throws Exception {
         CpuBackend cpu = new CpuBackend();
         InMemoryDataset train = strokes(32, 1);
