@@ -27,7 +27,8 @@ public final class CpuBackend implements Backend {
     /** {@code vector == false} forces the scalar loops (a second implementation for tests). */
     public CpuBackend(boolean vector) {
         this.vector = vector && VectorSupport.modulePresent();
-        this.sgemm = this.vector ? VectorKernels.sgemm() : new ScalarSgemm();
+        Sgemm g = this.vector ? VectorKernels.sgemm() : new ScalarSgemm();
+        this.sgemm = Boolean.getBoolean("vgg4j.gemm.trace") ? GemmTrace.wrap(g) : g;
         this.conv = new CpuConv(sgemm);
     }
 

@@ -17,9 +17,9 @@ import jdk.incubator.vector.VectorSpecies;
  * short-and-wide convolution GEMMs (M = 64, N = 50176) a shared packed block of B would be
  * written to and read back from memory, which costs as much as the arithmetic.
  *
- * The micro-kernel keeps an MR x NR block of C in registers: MR = 6 rows times two vectors
- * (NR = 2 * lanes), i.e. 12 accumulators, 2 B vectors and 1 broadcast: 15 of AVX2's 16 ymm
- * registers. Packing absorbs both transposes, alpha and the edges (partial panels are
+ * The micro-kernel keeps an MR x NR block of C in registers: MR rows times two vectors
+ * (NR = 2 * lanes); MR = 6 is 12 accumulators, 2 B vectors and 1 broadcast, 15 of AVX2's 16 ymm
+ * registers; MR = 8 is 19 of AVX-512's 32 zmm. Packing absorbs both transposes, alpha and the edges (partial panels are
  * zero-padded in the pack buffers), so the kernel only ever sees full panels; partial C tiles
  * go through a small scratch tile. Pack buffers are per calling thread and reused.
  *
@@ -31,12 +31,17 @@ import jdk.incubator.vector.VectorSpecies;
  *   <li>v4: B packed per panel by its thread, no MC blocking, ~4 tasks a thread: 145 / 82.</li>
  *   <li>v5: A read in place (strides as kernel parameters) instead of packed: kernel 86 -> 71; dropped.</li>
  *   <li>v6: B packed in groups of panels (rows read as runs of up to 256 KiB / kc floats): 136 / 111.</li>
+ *   <li>v7 (Zen 4, AVX-512; OpenBLAS SkylakeX kernels in the same runs: about 196 at 1024^3, 113 at
+ *       vgg_c1_1, 124 at vgg_c5_x): MR = 8, full tiles written straight into C (alpha folded into
+ *       Ap), a one-vector kernel for edge panels of at most L columns: vgg_c1_1 78 -> 106,
+ *       vgg_c5_x 98 -> 125, 1024^3 unchanged at about 177.</li>
  * </ol>
  */
 final class VectorSgemm implements Sgemm {
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-    static final int MR = 6;
+    /** Rows of a micro-tile: 8 with 32 vector registers (AVX-512), 6 with 16 (AVX2, NEON...). */
+    static final int MR = Integer.getInteger("vgg4j.gemm.mr", L >= 16 ? 8 : 6);
     static final int NR = 2 * L;
     /**
      * Largest depth of a packed panel. A B panel (KC*NR*4 = 64 KiB at AVX2) sits in L2 while every
@@ -105,7 +110,7 @@ final class VectorSgemm implements Sgemm {
             int p0 = pc;
             Parallel.parallelRange(mPanels, Math.max(1, 8192 / kc), (lo, hi) -> {
                 for (int panel = (int) lo; panel < hi; panel++) {
-                    VectorSgemmPack.packA(transA, a, offA, lda, m, panel * MR, p0, kc, 1f, ap, panel * MR * kc);
+                    VectorSgemmPack.packA(transA, a, offA, lda, m, panel * MR, p0, kc, alpha, ap, panel * MR * kc);
                 }
             });
             Parallel.parallelFor(mParts * nParts, t -> {
@@ -129,7 +134,7 @@ final class VectorSgemm implements Sgemm {
                             int i = pnl * MR;
                             int rows = Math.min(MR, m - i);
                             VectorSgemmKernel.tile(kc, ap, pnl * MR * kc, bp, bi, tile,
-                                c, offC + i * ldc + j, ldc, rows, cols, alpha, betaNow);
+                                c, offC + i * ldc + j, ldc, rows, cols, betaNow);
                         }
                     }
                 }

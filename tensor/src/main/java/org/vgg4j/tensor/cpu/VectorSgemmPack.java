@@ -29,17 +29,14 @@ final class VectorSgemmPack {
                 }
             }
         } else if (rows == mr) {
-            // six row streams in, one sequential stream out
+            // MR row streams in, one sequential stream out
             int s0 = offA + i0 * lda + p0;
             for (int p = 0; p < kc; p++) {
                 int d = dst + p * mr;
                 int s = s0 + p;
-                ap[d] = alpha * a[s];
-                ap[d + 1] = alpha * a[s + lda];
-                ap[d + 2] = alpha * a[s + 2 * lda];
-                ap[d + 3] = alpha * a[s + 3 * lda];
-                ap[d + 4] = alpha * a[s + 4 * lda];
-                ap[d + 5] = alpha * a[s + 5 * lda];
+                for (int r = 0; r < mr; r++) {
+                    ap[d + r] = alpha * a[s + r * lda];
+                }
             }
         } else {
             for (int r = 0; r < rows; r++) {

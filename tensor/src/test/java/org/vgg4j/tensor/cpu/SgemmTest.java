@@ -76,11 +76,15 @@ class SgemmTest {
     @ParameterizedTest
     @MethodSource("backends")
     void gemmCrossesCacheBlockBoundaries(CpuBackend cpu) {
-        // k beyond KC (256), n beyond NC (4096), m beyond MC (96), and ragged edges everywhere
-        int[][] shapes = {{300, 517, 260}, {97, 33, 600}, {7, 4500, 30}, {1, 1000, 513}, {13, 1, 300}};
+        // k beyond KC (1024: later k blocks add into C), n beyond NC, edge panels of at most one
+        // vector of columns (196 = 6 * 32 + 4), ragged edges everywhere; beta 0, 1 and 2 take
+        // the store, add and general merge paths of the micro-kernel
+        int[][] shapes = {{300, 517, 260}, {97, 33, 600}, {7, 4500, 30}, {1, 1000, 513}, {13, 1, 300},
+            {24, 196, 2100}, {19, 70, 1500}};
         SplittableRandom rnd = new SplittableRandom(7);
         for (int[] s : shapes) {
-            for (int t = 0; t < 4; t++) {
+            for (int t = 0; t < 12; t++) {
+                float beta = t / 4 == 0 ? 2f : t / 4 == 1 ? 0f : 1f;
                 boolean tA = (t & 1) != 0;
                 boolean tB = (t & 2) != 0;
                 int m = s[0];
@@ -89,9 +93,9 @@ class SgemmTest {
                 float[] a = random(rnd, m * k);
                 float[] b = random(rnd, k * n);
                 float[] c = random(rnd, m * n);
-                double[] want = reference(tA, tB, m, n, k, 0.5f, a, tA ? m : k, b, tB ? k : n, 2f, c, n);
+                double[] want = reference(tA, tB, m, n, k, 0.5f, a, tA ? m : k, b, tB ? k : n, beta, c, n);
                 Tensor tc = cpu.fromHost(c, m, n);
-                cpu.gemm(tA, tB, m, n, k, 0.5f, cpu.fromHost(a, a.length), cpu.fromHost(b, b.length), 2f, tc);
+                cpu.gemm(tA, tB, m, n, k, 0.5f, cpu.fromHost(a, a.length), cpu.fromHost(b, b.length), beta, tc);
                 float[] got = tc.toHost();
                 for (int i = 0; i < got.length; i++) {
                     double tol = 2e-6 * Math.sqrt(k) * (Math.abs(want[i]) + Math.sqrt(k));
