@@ -35,6 +35,9 @@ import jdk.incubator.vector.VectorSpecies;
  *       vgg_c1_1, 124 at vgg_c5_x): MR = 8, full tiles written straight into C (alpha folded into
  *       Ap), a one-vector kernel for edge panels of at most L columns: vgg_c1_1 78 -> 106,
  *       vgg_c5_x 98 -> 125, 1024^3 unchanged at about 177.</li>
+ *   <li>v8: narrow products (B block within L2, four times more row panels than column panels)
+ *       share one packed B and sweep each A panel across it ({@link #gemmSharedB}): vgg_c5_x
+ *       102 -> 128 in the same run.</li>
  * </ol>
  */
 final class VectorSgemm implements Sgemm {
@@ -54,6 +57,8 @@ final class VectorSgemm implements Sgemm {
     /** Tasks per thread in the compute phase (work stealing evens them out). */
     static final int TASKS = Integer.getInteger("vgg4j.gemm.tasks", 4);
     static final int GROUP_BYTES = Integer.getInteger("vgg4j.gemm.group", 256 << 10);
+    /** Largest packed B block (bytes) that {@link #gemmSharedB} shares between threads: within L2. */
+    static final int SHARED_B_BYTES = Integer.getInteger("vgg4j.gemm.sharedB", 1 << 20);
     /** Below this many multiply-adds the plain loops win (no packing). */
     static final long SMALL = 24L * 24 * 24;
 
@@ -97,6 +102,12 @@ final class VectorSgemm implements Sgemm {
         int nPanels = (n + NR - 1) / NR;
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks; // equal depths, none much shorter than the others
+        if ((long) nPanels * NR * kcMax * 4 <= SHARED_B_BYTES && mPanels >= 2 * TASKS * Parallel.threads()
+            && 4 * nPanels < mPanels) { // narrow: on 256^3 (8 x 32 panels) the general order was faster
+            gemmSharedB(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc,
+                mPanels, nPanels, kcMax);
+            return;
+        }
         float[] ap = buffers.get().ap(mPanels * MR * kcMax);
         // tasks: parts of N (each packs its own B panels) times parts of M, ~4 per thread
         int target = TASKS * Parallel.threads();
@@ -136,6 +147,44 @@ final class VectorSgemm implements Sgemm {
                             VectorSgemmKernel.tile(kc, ap, pnl * MR * kc, bp, bi, tile,
                                 c, offC + i * ldc + j, ldc, rows, cols, betaNow);
                         }
+                    }
+                }
+            });
+        }
+    }
+
+    /**
+     * The order for narrow products (few column panels, many row panels, as VGG's last
+     * convolutions per image, N = 196): per k block all of B is packed once, shared, small
+     * enough to stay in L2; tasks own ranges of row panels, and each thread packs one A panel
+     * at a time (it stays in L1) and sweeps it across every B panel. The general order instead
+     * streams the whole packed A block (larger than L2) past each B panel.
+     */
+    private void gemmSharedB(boolean transA, boolean transB, int m, int n, int k, float alpha,
+                             float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                             float beta, float[] c, int offC, int ldc, int mPanels, int nPanels, int kcMax) {
+        float[] bp = buffers.get().bp(nPanels * NR * kcMax);
+        int tasks = Math.min(mPanels, TASKS * Parallel.threads());
+        for (int pc = 0; pc < k; pc += kcMax) {
+            int kc = Math.min(kcMax, k - pc);
+            float betaNow = pc == 0 ? beta : 1f;
+            int p0 = pc;
+            Parallel.parallelRange(nPanels, 1, (lo, hi) ->
+                VectorSgemmPack.packBGroup(transB, b, offB, ldb, n, (int) lo * NR, (int) (hi - lo), p0, kc,
+                    bp, (int) lo * NR * kc));
+            Parallel.parallelFor(tasks, t -> {
+                Buffers buf = buffers.get();
+                float[] ap = buf.ap(MR * kc);
+                int pLo = (int) ((long) mPanels * t / tasks);
+                int pHi = (int) ((long) mPanels * (t + 1) / tasks);
+                for (int pnl = pLo; pnl < pHi; pnl++) {
+                    int i = pnl * MR;
+                    int rows = Math.min(MR, m - i);
+                    VectorSgemmPack.packA(transA, a, offA, lda, m, i, p0, kc, alpha, ap, 0);
+                    for (int q = 0; q < nPanels; q++) {
+                        int j = q * NR;
+                        VectorSgemmKernel.tile(kc, ap, 0, bp, q * NR * kc, buf.tile,
+                            c, offC + i * ldc + j, ldc, rows, Math.min(NR, n - j), betaNow);
                     }
                 }
             });

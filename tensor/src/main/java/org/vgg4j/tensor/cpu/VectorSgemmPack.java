@@ -83,10 +83,16 @@ final class VectorSgemmPack {
      */
     static void packBGroup(boolean transB, float[] b, int offB, int ldb, int n, int j0, int gn, int p0, int kc,
                            float[] bp) {
+        packBGroup(transB, b, offB, ldb, n, j0, gn, p0, kc, bp, 0);
+    }
+
+    /** As above, the group written from {@code bp[dst]} on. */
+    static void packBGroup(boolean transB, float[] b, int offB, int ldb, int n, int j0, int gn, int p0, int kc,
+                           float[] bp, int dst) {
         int nr = VectorSgemm.NR;
         if (transB) {
             for (int g = 0; g < gn; g++) {
-                packB(true, b, offB, ldb, n, j0 + g * nr, p0, kc, bp, g * nr * kc);
+                packB(true, b, offB, ldb, n, j0 + g * nr, p0, kc, bp, dst + g * nr * kc);
             }
             return;
         }
@@ -95,7 +101,7 @@ final class VectorSgemmPack {
             for (int g = 0; g < gn; g++) {
                 int j = j0 + g * nr;
                 int cols = Math.min(nr, n - j);
-                int d = g * nr * kc + p * nr;
+                int d = dst + g * nr * kc + p * nr;
                 System.arraycopy(b, src + j, bp, d, cols);
                 if (cols < nr) {
                     java.util.Arrays.fill(bp, d + cols, d + nr, 0f);

@@ -78,9 +78,10 @@ class SgemmTest {
     void gemmCrossesCacheBlockBoundaries(CpuBackend cpu) {
         // k beyond KC (1024: later k blocks add into C), n beyond NC, edge panels of at most one
         // vector of columns (196 = 6 * 32 + 4), ragged edges everywhere; beta 0, 1 and 2 take
-        // the store, add and general merge paths of the micro-kernel
+        // the store, add and general merge paths of the micro-kernel; 300x196 takes
+        // the shared-B order (B block within L2, many row panels)
         int[][] shapes = {{300, 517, 260}, {97, 33, 600}, {7, 4500, 30}, {1, 1000, 513}, {13, 1, 300},
-            {24, 196, 2100}, {19, 70, 1500}};
+            {24, 196, 2100}, {19, 70, 1500}, {300, 196, 2100}};
         SplittableRandom rnd = new SplittableRandom(7);
         for (int[] s : shapes) {
             for (int t = 0; t < 12; t++) {
