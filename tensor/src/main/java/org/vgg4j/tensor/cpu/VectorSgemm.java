@@ -102,8 +102,8 @@ final class VectorSgemm implements Sgemm {
         int nPanels = (n + NR - 1) / NR;
         int kBlocks = (k + KC - 1) / KC;
         int kcMax = (k + kBlocks - 1) / kBlocks; // equal depths, none much shorter than the others
-        if ((long) nPanels * NR * kcMax * 4 <= SHARED_B_BYTES && mPanels >= 2 * TASKS * Parallel.threads()
-            && 4 * nPanels < mPanels) { // narrow: on 256^3 (8 x 32 panels) the general order was faster
+        if ((long) nPanels * NR * kcMax * 4 <= SHARED_B_BYTES && 4 * nPanels < mPanels) {
+            // narrow (on 256^3, 8 x 32 panels, the general order was faster)
             gemmSharedB(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc,
                 mPanels, nPanels, kcMax);
             return;
