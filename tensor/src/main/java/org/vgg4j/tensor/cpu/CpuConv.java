@@ -64,90 +64,117 @@ final class CpuConv {
 
     /** Writes image {@code image} of x into col[colOff + row*ldCol + s], row = (c*kH+i)*kW+j. */
     static void im2col(float[] x, int image, ConvGeometry g, float[] col, int colOff, int ldCol) {
-        int inH = g.inH();
-        int inW = g.inW();
-        int outH = g.outH();
-        int outW = g.outW();
-        int kk = g.kH() * g.kW();
-        long base = (long) image * g.inC() * inH * inW;
-        Parallel.parallelRange(g.inC(), Math.max(1, 32768 / Math.max(1, kk * outH * outW)), (lo, hi) -> {
-            for (int c = (int) lo; c < hi; c++) {
-                int plane = (int) (base + (long) c * inH * inW);
-                for (int i = 0; i < g.kH(); i++) {
-                    for (int j = 0; j < g.kW(); j++) {
-                        int row = colOff + ((c * g.kH() + i) * g.kW() + j) * ldCol;
-                        int off = j - g.padW();
-                        int wLo = Math.min(validLo(off, g.strideW()), outW);
-                        int wHi = Math.max(validHi(off, g.strideW(), inW, outW), wLo);
-                        for (int oh = 0; oh < outH; oh++) {
-                            int h = oh * g.strideH() - g.padH() + i;
-                            int dst = row + oh * outW;
-                            if (h < 0 || h >= inH) {
-                                for (int ow = 0; ow < outW; ow++) {
-                                    col[dst + ow] = 0f;
-                                }
-                                continue;
-                            }
-                            int src = plane + h * inW + off;
-                            for (int ow = 0; ow < wLo; ow++) {
-                                col[dst + ow] = 0f;
-                            }
-                            if (g.strideW() == 1) {
-                                System.arraycopy(x, src + wLo, col, dst + wLo, wHi - wLo);
-                            } else {
-                                for (int ow = wLo; ow < wHi; ow++) {
-                                    col[dst + ow] = x[src + ow * g.strideW()];
-                                }
-                            }
-                            for (int ow = wHi; ow < outW; ow++) {
-                                col[dst + ow] = 0f;
-                            }
-                        }
-                    }
-                }
+        im2colBatch(x, image, 1, g, col, colOff, ldCol, 0);
+    }
+
+    /**
+     * {@link #im2col} of images first .. first+count-1, image i at column {@code colOff + i*imageStride},
+     * in one parallel region over (image, channel) planes: one region per layer and chunk
+     * instead of one per image, and parallel even when a single image has few channels.
+     */
+    static void im2colBatch(float[] x, int first, int count, ConvGeometry g, float[] col, int colOff, int ldCol,
+                            int imageStride) {
+        int planes = count * g.inC();
+        int work = g.kH() * g.kW() * g.outH() * g.outW();
+        Parallel.parallelRange(planes, Math.max(1, 32768 / Math.max(1, work)), (lo, hi) -> {
+            for (int q = (int) lo; q < hi; q++) {
+                int i = q / g.inC();
+                im2colPlane(x, first + i, q % g.inC(), g, col, colOff + i * imageStride, ldCol);
             }
         });
     }
 
-    /** Adds col (layout as {@link #im2col}) back into image {@code image} of x. */
-    static void col2im(float[] col, int colOff, int ldCol, ConvGeometry g, float[] x, int image) {
+    /** The rows of channel c of one image: (c*kH+i)*kW+j for every tap (i, j). */
+    private static void im2colPlane(float[] x, int image, int c, ConvGeometry g, float[] col, int colOff, int ldCol) {
         int inH = g.inH();
         int inW = g.inW();
         int outH = g.outH();
         int outW = g.outW();
-        int kk = g.kH() * g.kW();
-        long base = (long) image * g.inC() * inH * inW;
-        // channels own disjoint planes of x, so they can run in parallel without races
-        Parallel.parallelRange(g.inC(), Math.max(1, 32768 / Math.max(1, kk * outH * outW)), (lo, hi) -> {
-            for (int c = (int) lo; c < hi; c++) {
-                int plane = (int) (base + (long) c * inH * inW);
-                for (int i = 0; i < g.kH(); i++) {
-                    for (int j = 0; j < g.kW(); j++) {
-                        int row = colOff + ((c * g.kH() + i) * g.kW() + j) * ldCol;
-                        int off = j - g.padW();
-                        int wLo = validLo(off, g.strideW());
-                        int wHi = validHi(off, g.strideW(), inW, outW);
-                        for (int oh = 0; oh < outH; oh++) {
-                            int h = oh * g.strideH() - g.padH() + i;
-                            if (h < 0 || h >= inH) {
-                                continue;
-                            }
-                            int src = row + oh * outW;
-                            int dst = plane + h * inW + off;
-                            if (g.strideW() == 1) {
-                                for (int ow = wLo; ow < wHi; ow++) {
-                                    x[dst + ow] += col[src + ow];
-                                }
-                            } else {
-                                for (int ow = wLo; ow < wHi; ow++) {
-                                    x[dst + ow * g.strideW()] += col[src + ow];
-                                }
-                            }
+        int plane = (int) (((long) image * g.inC() + c) * inH * inW);
+        for (int i = 0; i < g.kH(); i++) {
+            for (int j = 0; j < g.kW(); j++) {
+                int row = colOff + ((c * g.kH() + i) * g.kW() + j) * ldCol;
+                int off = j - g.padW();
+                int wLo = Math.min(validLo(off, g.strideW()), outW);
+                int wHi = Math.max(validHi(off, g.strideW(), inW, outW), wLo);
+                for (int oh = 0; oh < outH; oh++) {
+                    int h = oh * g.strideH() - g.padH() + i;
+                    int dst = row + oh * outW;
+                    if (h < 0 || h >= inH) {
+                        java.util.Arrays.fill(col, dst, dst + outW, 0f);
+                        continue;
+                    }
+                    int src = plane + h * inW + off;
+                    for (int ow = 0; ow < wLo; ow++) {
+                        col[dst + ow] = 0f;
+                    }
+                    if (g.strideW() == 1) {
+                        System.arraycopy(x, src + wLo, col, dst + wLo, wHi - wLo);
+                    } else {
+                        for (int ow = wLo; ow < wHi; ow++) {
+                            col[dst + ow] = x[src + ow * g.strideW()];
+                        }
+                    }
+                    for (int ow = wHi; ow < outW; ow++) {
+                        col[dst + ow] = 0f;
+                    }
+                }
+            }
+        }
+    }
+
+    /** Adds col (layout as {@link #im2col}) back into image {@code image} of x. */
+    static void col2im(float[] col, int colOff, int ldCol, ConvGeometry g, float[] x, int image) {
+        col2imBatch(col, colOff, ldCol, 0, g, x, image, 1);
+    }
+
+    /**
+     * {@link #col2im} of images first .. first+count-1 (image i's columns at
+     * {@code colOff + i*imageStride}), parallel over (image, channel): each owns a disjoint plane of x.
+     */
+    static void col2imBatch(float[] col, int colOff, int ldCol, int imageStride, ConvGeometry g, float[] x, int first,
+                            int count) {
+        int planes = count * g.inC();
+        int work = g.kH() * g.kW() * g.outH() * g.outW();
+        Parallel.parallelRange(planes, Math.max(1, 32768 / Math.max(1, work)), (lo, hi) -> {
+            for (int q = (int) lo; q < hi; q++) {
+                int i = q / g.inC();
+                col2imPlane(col, colOff + i * imageStride, ldCol, g, x, first + i, q % g.inC());
+            }
+        });
+    }
+
+    private static void col2imPlane(float[] col, int colOff, int ldCol, ConvGeometry g, float[] x, int image, int c) {
+        int inH = g.inH();
+        int inW = g.inW();
+        int outH = g.outH();
+        int outW = g.outW();
+        int plane = (int) (((long) image * g.inC() + c) * inH * inW);
+        for (int i = 0; i < g.kH(); i++) {
+            for (int j = 0; j < g.kW(); j++) {
+                int row = colOff + ((c * g.kH() + i) * g.kW() + j) * ldCol;
+                int off = j - g.padW();
+                int wLo = validLo(off, g.strideW());
+                int wHi = validHi(off, g.strideW(), inW, outW);
+                for (int oh = 0; oh < outH; oh++) {
+                    int h = oh * g.strideH() - g.padH() + i;
+                    if (h < 0 || h >= inH) {
+                        continue;
+                    }
+                    int src = row + oh * outW;
+                    int dst = plane + h * inW + off;
+                    if (g.strideW() == 1) {
+                        for (int ow = wLo; ow < wHi; ow++) {
+                            x[dst + ow] += col[src + ow];
+                        }
+                    } else {
+                        for (int ow = wLo; ow < wHi; ow++) {
+                            x[dst + ow * g.strideW()] += col[src + ow];
                         }
                     }
                 }
             }
-        });
+        }
     }
 
     /** y [N, O, S] = w [O, K] x im2col(x) (+ bias). */
@@ -171,18 +198,14 @@ final class CpuConv {
             } else {
                 int wide = nb * cols;
                 float[] c = colBuffer((long) rows * wide);
-                for (int i = 0; i < nb; i++) {
-                    if (g.isPointwise()) {
-                        copyPlanes(x, (n0 + i) * rows * cols, cols, c, i * cols, wide, rows, cols);
-                    } else {
-                        im2col(x, n0 + i, g, c, i * cols, wide);
-                    }
+                if (g.isPointwise()) {
+                    gather(x, n0 * rows * cols, nb, rows, cols, c);
+                } else {
+                    im2colBatch(x, n0, nb, g, c, 0, wide, cols);
                 }
                 float[] t = tmpBuffer((long) outC * wide);
                 sgemm.gemm(false, false, outC, wide, rows, 1f, w, 0, rows, c, 0, wide, 0f, t, 0, wide);
-                for (int i = 0; i < nb; i++) {
-                    copyPlanes(t, i * cols, wide, y, (n0 + i) * outC * cols, cols, outC, cols);
-                }
+                scatter(t, nb, outC, cols, y, n0 * outC * cols);
             }
         }
         if (bias != null) {
@@ -212,15 +235,11 @@ final class CpuConv {
             if (nb > 1) {
                 gy = tmpBuffer((long) outC * wide);
                 gyOff = 0;
-                for (int i = 0; i < nb; i++) {
-                    copyPlanes(gradY, (n0 + i) * outC * cols, cols, gy, i * cols, wide, outC, cols);
-                }
+                gather(gradY, n0 * outC * cols, nb, outC, cols, gy);
             }
             float[] c = colBuffer((long) rows * wide);
             sgemm.gemm(true, false, rows, wide, outC, 1f, w, 0, rows, gy, gyOff, wide, 0f, c, 0, wide);
-            for (int i = 0; i < nb; i++) {
-                col2im(c, i * cols, wide, g, gradX, n0 + i);
-            }
+            col2imBatch(c, 0, wide, cols, g, gradX, n0, nb);
         }
     }
 
@@ -249,13 +268,11 @@ final class CpuConv {
                 gy = tmpBuffer((long) outC * wide);
                 gyOff = 0;
                 c = colBuffer((long) rows * wide);
-                for (int i = 0; i < nb; i++) {
-                    copyPlanes(gradY, (n0 + i) * outC * cols, cols, gy, i * cols, wide, outC, cols);
-                    if (g.isPointwise()) {
-                        copyPlanes(x, (n0 + i) * rows * cols, cols, c, i * cols, wide, rows, cols);
-                    } else {
-                        im2col(x, n0 + i, g, c, i * cols, wide);
-                    }
+                gather(gradY, n0 * outC * cols, nb, outC, cols, gy);
+                if (g.isPointwise()) {
+                    gather(x, n0 * rows * cols, nb, rows, cols, c);
+                } else {
+                    im2colBatch(x, n0, nb, g, c, 0, wide, cols);
                 }
             }
             sgemm.gemm(false, true, outC, rows, wide, 1f, gy, gyOff, wide, c, cOff, wide, 1f, gradW, 0, rows);
@@ -265,10 +282,30 @@ final class CpuConv {
         }
     }
 
-    /** Copies {@code count} rows of {@code len} floats between strided layouts. */
-    static void copyPlanes(float[] src, int srcOff, int srcLd, float[] dst, int dstOff, int dstLd, int count, int len) {
-        for (int r = 0; r < count; r++) {
-            System.arraycopy(src, srcOff + r * srcLd, dst, dstOff + r * dstLd, len);
-        }
+    /**
+     * [nb, rows, len] at src[srcOff] -> [rows, nb*len] in dst (images side by side), in parallel
+     * over (image, row) runs.
+     */
+    static void gather(float[] src, int srcOff, int nb, int rows, int len, float[] dst) {
+        int wide = nb * len;
+        Parallel.parallelRange((long) nb * rows, Math.max(1, 16384 / Math.max(1, len)), (lo, hi) -> {
+            for (long q = lo; q < hi; q++) {
+                int i = (int) (q / rows);
+                int r = (int) (q % rows);
+                System.arraycopy(src, srcOff + (i * rows + r) * len, dst, r * wide + i * len, len);
+            }
+        });
+    }
+
+    /** The inverse of {@link #gather}: [rows, nb*len] in src -> [nb, rows, len] at dst[dstOff]. */
+    static void scatter(float[] src, int nb, int rows, int len, float[] dst, int dstOff) {
+        int wide = nb * len;
+        Parallel.parallelRange((long) nb * rows, Math.max(1, 16384 / Math.max(1, len)), (lo, hi) -> {
+            for (long q = lo; q < hi; q++) {
+                int i = (int) (q / rows);
+                int r = (int) (q % rows);
+                System.arraycopy(src, r * wide + i * len, dst, dstOff + (i * rows + r) * len, len);
+            }
+        });
     }
 }

@@ -198,6 +198,30 @@ class CpuOpsTest {
 
     @ParameterizedTest
     @MethodSource("backends")
+    void maxPool2x2KeepsTheFirstMaximumAndPropagatesNaN(CpuBackend cpu) {
+        // planes of 4x5 (odd width: the last column is never read); windows: a tie (first wins),
+        // a NaN after a larger value, a NaN before a larger value, all -infinity
+        float inf = Float.NEGATIVE_INFINITY;
+        float nan = Float.NaN;
+        float[] x = {
+            3, 3, 9, 1, 7,
+            1, 2, nan, 0, 7,
+            nan, 5, inf, inf, 7,
+            8, 1, inf, inf, 7};
+        PoolGeometry g = new PoolGeometry(1, 4, 5, 2, 2, 2, 2, 0, 0);
+        Tensor y = cpu.zeros(g.outputShape(1));
+        Tensor arg = cpu.zeros(g.outputShape(1));
+        cpu.maxPoolForward(cpu.fromHost(x, 1, 1, 4, 5), y, arg, g);
+        float[] got = y.toHost();
+        assertEquals(3f, got[0]);
+        assertTrue(Float.isNaN(got[1]));
+        assertTrue(Float.isNaN(got[2]));
+        assertEquals(inf, got[3]);
+        assertArrayEquals(new float[] {0, 7, 10, 12}, arg.toHost());
+    }
+
+    @ParameterizedTest
+    @MethodSource("backends")
     void maxPoolForwardAndBackwardMatchReference(CpuBackend cpu) {
         SplittableRandom r = new SplittableRandom(5);
         for (int t = 0; t < 30; t++) {
