@@ -8,12 +8,11 @@ import org.vgg4j.tensor.Backend;
 import org.vgg4j.tensor.Backends;
 import org.vgg4j.tensor.Tensor;
 import org.vgg4j.vgg.ModelSpec;
-import org.vgg4j.vgg.VggConfig;
 import org.vgg4j.vgg.VggModel;
 
 /**
  * Wall time of each layer's forward and backward in a training step, to see where a step goes:
- * {@code LayerProfile <fmnist_vgg11|vgg16> <batch> [cpu|cl] [steps]}. Prints one line per layer
+ * {@code LayerProfile <model of TrainStepRatio> <batch> [cpu|cl] [steps]}. Prints one line per layer
  * and the share of the step.
  */
 public final class LayerProfile {
@@ -24,11 +23,7 @@ public final class LayerProfile {
         int batch = Integer.parseInt(args[1]);
         String device = args.length > 2 ? args[2] : "cpu";
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        ModelSpec spec = switch (model) {
-            case "fmnist_vgg11" -> new ModelSpec(VggConfig.A, 1, 32, 10, 1, 0, 0.5f);
-            case "vgg16" -> ModelSpec.imagenet(VggConfig.D);
-            default -> throw new IllegalArgumentException("unknown model " + model);
-        };
+        ModelSpec spec = TrainStepRatio.spec(model);
         try (Backend b = Backends.open(device); VggModel net = VggModel.build(b, spec, 0)) {
             net.initialise(VggModel.InitScheme.HE, 0);
             List<Module> layers = new ArrayList<>(net.features().modules());

@@ -24,18 +24,23 @@ import org.vgg4j.vgg.VggModel;
 public final class TrainStepRatio {
     private TrainStepRatio() {}
 
-    public static void main(String[] args) {
-        String model = args[0];
-        int batch = Integer.parseInt(args[1]);
-        String device = args.length > 2 ? args[2] : "cpu";
-        int samples = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        ModelSpec spec = switch (model) {
+    /** The networks of torch_vgg.py by name. */
+    static ModelSpec spec(String model) {
+        return switch (model) {
             case "fmnist_vgg11" -> new ModelSpec(VggConfig.A, 1, 32, 10, 1, 0, 0.5f);
             case "cifar_vgg11" -> new ModelSpec(VggConfig.A, 3, 32, 10, 1, 0, 0.5f);
             case "vgg11" -> ModelSpec.imagenet(VggConfig.A);
             case "vgg16" -> ModelSpec.imagenet(VggConfig.D);
             default -> throw new IllegalArgumentException("unknown model " + model);
         };
+    }
+
+    public static void main(String[] args) {
+        String model = args[0];
+        int batch = Integer.parseInt(args[1]);
+        String device = args.length > 2 ? args[2] : "cpu";
+        int samples = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        ModelSpec spec = spec(model);
         try (Backend b = Backends.open(device); VggModel net = VggModel.build(b, spec, 0)) {
             net.initialise(VggModel.InitScheme.HE, 0);
             List<Parameter> params = net.parameters();
