@@ -21,7 +21,7 @@ trap 'rm -rf "$tmp"' EXIT
 echo "# java=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1) torch=$(/usr/bin/python3 -c 'import torch; print(torch.__version__)') cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) threads=2"
 for c in $cases; do
   model=${c%%:*}; batch=${c##*:}
-  /usr/bin/time -v "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmx12g \
+  /usr/bin/time -v "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmn256m \
     -Dvgg4j.threads=2 -cp "$jar" org.vgg4j.bench.TrainStepRatio "$model" "$batch" "$device" 5 \
     > "$tmp/ours" 2> "$tmp/ours.time" || { echo "compare-train: ours failed on $model" >&2; cat "$tmp/ours.time" >&2; exit 1; }
   /usr/bin/time -v /usr/bin/python3 "$peer" "$model" train "$batch" 2 > "$tmp/torch" 2> "$tmp/torch.time" \
