@@ -29,13 +29,8 @@ public final class LayerProfile {
             List<Module> layers = new ArrayList<>(net.features().modules());
             layers.add(new org.vgg4j.nn.layers.Flatten());
             layers.addAll(net.classifier().modules());
-            int s = spec.inputSize();
-            Tensor x = b.fromHost(SgemmRatio.random(batch * spec.inChannels() * s * s, 3), batch, spec.inChannels(), s, s);
-            float[] labels = new float[batch];
-            for (int i = 0; i < batch; i++) {
-                labels[i] = i % spec.classes();
-            }
-            Tensor y = b.fromHost(labels, batch);
+            Tensor x = TrainStepRatio.images(b, spec, batch);
+            Tensor y = TrainStepRatio.labels(b, spec, batch);
             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(b);
             long[] fwd = new long[layers.size()];
             long[] bwd = new long[layers.size()];

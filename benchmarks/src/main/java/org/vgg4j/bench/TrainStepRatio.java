@@ -25,6 +25,21 @@ import org.vgg4j.vgg.VggModel;
 public final class TrainStepRatio {
     private TrainStepRatio() {}
 
+    /** A fixed random batch of inputs for {@code spec}. */
+    static Tensor images(Backend b, ModelSpec spec, int batch) {
+        int s = spec.inputSize();
+        return b.fromHost(SgemmRatio.random(batch * spec.inChannels() * s * s, 3), batch, spec.inChannels(), s, s);
+    }
+
+    /** Labels 0, 1, 2, ... cycling through the classes. */
+    static Tensor labels(Backend b, ModelSpec spec, int batch) {
+        float[] labels = new float[batch];
+        for (int i = 0; i < batch; i++) {
+            labels[i] = i % spec.classes();
+        }
+        return b.fromHost(labels, batch);
+    }
+
     /** The networks of torch_vgg.py by name. */
     static ModelSpec spec(String model) {
         return switch (model) {
@@ -48,12 +63,8 @@ public final class TrainStepRatio {
             List<Parameter> params = net.parameters();
             Sgd sgd = new Sgd(0.01f, 0.9f, 0f, false, false);
             int s = spec.inputSize();
-            Tensor x = b.fromHost(SgemmRatio.random(batch * spec.inChannels() * s * s, 3), batch, spec.inChannels(), s, s);
-            float[] labels = new float[batch];
-            for (int i = 0; i < batch; i++) {
-                labels[i] = i % spec.classes();
-            }
-            Tensor y = b.fromHost(labels, batch);
+            Tensor x = images(b, spec, batch);
+            Tensor y = labels(b, spec, batch);
             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(b);
             Runnable step = () -> {
                 Sgd.zeroGrad(params);
