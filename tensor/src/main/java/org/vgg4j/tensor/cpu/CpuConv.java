@@ -78,12 +78,21 @@ final class CpuConv {
      */
     static void im2colBatch(float[] x, int first, int count, ConvGeometry g, float[] col, int colOff, int ldCol,
                             int imageStride) {
-        int planes = count * g.inC();
+        forEachPlane(count, g, (i, c) -> im2colPlane(x, first + i, c, g, col, colOff + i * imageStride, ldCol));
+    }
+
+    /** A body over one (image of the chunk, input channel) plane. */
+    @FunctionalInterface
+    private interface PlaneBody {
+        void run(int image, int channel);
+    }
+
+    /** Runs body over the count x inC planes of a chunk, in parallel, about 32K taps a task. */
+    private static void forEachPlane(int count, ConvGeometry g, PlaneBody body) {
         int work = g.kH() * g.kW() * g.outH() * g.outW();
-        Parallel.parallelRange(planes, Math.max(1, 32768 / Math.max(1, work)), (lo, hi) -> {
-            for (int q = (int) lo; q < hi; q++) {
-                int i = q / g.inC();
-                im2colPlane(x, first + i, q % g.inC(), g, col, colOff + i * imageStride, ldCol);
+        Parallel.parallelRange((long) count * g.inC(), Math.max(1, 32768 / Math.max(1, work)), (lo, hi) -> {
+            for (long q = lo; q < hi; q++) {
+                body.run((int) (q / g.inC()), (int) (q % g.inC()));
             }
         });
     }
@@ -138,14 +147,7 @@ final class CpuConv {
      */
     static void col2imBatch(float[] col, int colOff, int ldCol, int imageStride, ConvGeometry g, float[] x, int first,
                             int count) {
-        int planes = count * g.inC();
-        int work = g.kH() * g.kW() * g.outH() * g.outW();
-        Parallel.parallelRange(planes, Math.max(1, 32768 / Math.max(1, work)), (lo, hi) -> {
-            for (int q = (int) lo; q < hi; q++) {
-                int i = q / g.inC();
-                col2imPlane(col, colOff + i * imageStride, ldCol, g, x, first + i, q % g.inC());
-            }
-        });
+        forEachPlane(count, g, (i, c) -> col2imPlane(col, colOff + i * imageStride, ldCol, g, x, first + i, c));
     }
 
     private static void col2imPlane(float[] col, int colOff, int ldCol, ConvGeometry g, float[] x, int image, int c) {

@@ -19,9 +19,10 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * The micro-kernel keeps an MR x NR block of C in registers: MR rows times two vectors
  * (NR = 2 * lanes); MR = 6 is 12 accumulators, 2 B vectors and 1 broadcast, 15 of AVX2's 16 ymm
- * registers; MR = 8 is 19 of AVX-512's 32 zmm. Packing absorbs both transposes, alpha and the edges (partial panels are
- * zero-padded in the pack buffers), so the kernel only ever sees full panels; partial C tiles
- * go through a small scratch tile. Pack buffers are per calling thread and reused.
+ * registers; MR = 8 is 19 of AVX-512's 32 zmm. Packing absorbs both transposes, alpha and the
+ * edges (partial panels are zero-padded in the pack buffers), so the kernel only ever sees full
+ * panels; full C tiles are written straight from registers, partial ones go through a small
+ * scratch tile. Pack buffers are per calling thread and reused.
  *
  * <p>Variants (2 threads, GFLOP/s at 1024^3 / vgg_c1_2; OpenBLAS 0.3.21 Haswell kernels gave 171 / 154):
  * <ol>
