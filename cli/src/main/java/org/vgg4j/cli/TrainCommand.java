@@ -58,6 +58,9 @@ final class TrainCommand implements Callable<Integer> {
     String init;
     @Option(names = "--jitter", defaultValue = "2", description = "Random crop: shift by up to this many pixels.")
     int jitter;
+    @Option(names = "--erase", defaultValue = "0", description = "Random erasing: probability of blanking a random "
+        + "rectangle of each training image (Zhong et al.; 0.5 is usual; default ${DEFAULT-VALUE}).")
+    float erase;
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
     @Option(names = "--seed", defaultValue = "1")
@@ -97,7 +100,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainConfig cfg = new TrainConfig(epochs, batch, microBatch == null ? batch : microBatch, lr, momentum,
             weightDecay, sched, patience, 10, lr * 1e-3f, seed, checkpointEvery, out, 20.0);
         float[][] stats = Preprocess.statistics(trainSet);
-        Preprocess prep = new Preprocess(input, jitter, !noFlip, stats[0], stats[1]);
+        Preprocess prep = new Preprocess(input, jitter, !noFlip, stats[0], stats[1], erase);
         try (Backend backend = Backends.open(device);
              VggModel net = VggModel.build(backend, model, seed)
                  .initialise(VggModel.InitScheme.valueOf(init.toUpperCase(Locale.ROOT)), seed);

@@ -6,7 +6,10 @@ import org.vgg4j.tensor.Rng;
  * Turns an 8-bit CHW image into the network's float input: place it on a canvas of
  * {@code size x size} (zero padding around a smaller image, centred; a larger one is
  * centre-cropped), optionally take a random crop of a padded canvas and a random horizontal
- * flip (training), then normalise per channel, {@code (x/255 - mean[c]) / std[c]}. All
+ * flip (training), then normalise per channel, {@code (x/255 - mean[c]) / std[c]}. Training may
+ * also erase a random rectangle (Zhong et al., 2017, "Random Erasing Data Augmentation"): with
+ * probability {@code erase}, a rectangle of 2 % to 40 % of the canvas with an aspect ratio
+ * between 0.3 and 3.3 is set to the mean pixel (zero after normalisation). All
  * randomness comes from {@code (seed, epoch, index)}, so a batch is the same whichever thread
  * makes it and however a run is resumed.
  *
@@ -15,12 +18,25 @@ import org.vgg4j.tensor.Rng;
  * @param flip    training only: mirror half of the images
  * @param mean    per-channel mean of the training pixels, in [0, 1]
  * @param std     per-channel standard deviation
+ * @param erase   training only: probability of erasing a random rectangle
  */
-public record Preprocess(int size, int jitter, boolean flip, float[] mean, float[] std) implements ExampleTransform {
+public record Preprocess(int size, int jitter, boolean flip, float[] mean, float[] std, float erase)
+        implements ExampleTransform {
+
+    public Preprocess {
+        if (!(erase >= 0f && erase <= 1f)) {
+            throw new IllegalArgumentException("erase probability must be in [0, 1], got " + erase);
+        }
+    }
+
+    /** Without random erasing. */
+    public Preprocess(int size, int jitter, boolean flip, float[] mean, float[] std) {
+        this(size, jitter, flip, mean, std, 0f);
+    }
 
     /** The same preprocessing without augmentation (evaluation, prediction). */
     public Preprocess forEvaluation() {
-        return new Preprocess(size, 0, false, mean, std);
+        return new Preprocess(size, 0, false, mean, std, 0f);
     }
 
     /**
@@ -32,8 +48,9 @@ public record Preprocess(int size, int jitter, boolean flip, float[] mean, float
         int dx = 0;
         int dy = 0;
         boolean mirror = false;
-        if (jitter > 0 || flip) {
-            long key = Rng.mix(seed ^ Rng.mix(((long) epoch << 32) ^ index));
+        long key = 0;
+        if (jitter > 0 || flip || erase > 0f) {
+            key = Rng.mix(seed ^ Rng.mix(((long) epoch << 32) ^ index));
             if (jitter > 0) {
                 dx = (int) (Rng.uniform(key, 0) * (2 * jitter + 1)) - jitter;
                 dy = (int) (Rng.uniform(key, 1) * (2 * jitter + 1)) - jitter;
@@ -60,6 +77,33 @@ public record Preprocess(int size, int jitter, boolean flip, float[] mean, float
                     dst[plane + y * size + x] = v;
                 }
             }
+        }
+        if (erase > 0f && Rng.uniform(key, 3) < erase) {
+            eraseRectangle(dst, dstOff, c, key);
+        }
+    }
+
+    /** Zeroes one random rectangle of every channel; up to ten draws for one that fits the canvas. */
+    private void eraseRectangle(float[] dst, int dstOff, int c, long key) {
+        double area = (double) size * size;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            long k = 4 + 4L * attempt;
+            double target = area * (0.02 + 0.38 * Rng.uniform(key, k));
+            double aspect = Math.exp(Math.log(0.3) + (Math.log(1 / 0.3) * 2) * Rng.uniform(key, k + 1));
+            int eh = (int) Math.round(Math.sqrt(target * aspect));
+            int ew = (int) Math.round(Math.sqrt(target / aspect));
+            if (eh < 1 || ew < 1 || eh >= size || ew >= size) {
+                continue;
+            }
+            int y0 = (int) (Rng.uniform(key, k + 2) * (size - eh + 1));
+            int x0 = (int) (Rng.uniform(key, k + 3) * (size - ew + 1));
+            for (int ch = 0; ch < c; ch++) {
+                int plane = dstOff + ch * size * size;
+                for (int y = y0; y < y0 + eh; y++) {
+                    java.util.Arrays.fill(dst, plane + y * size + x0, plane + y * size + x0 + ew, 0f);
+                }
+            }
+            return;
         }
     }
 

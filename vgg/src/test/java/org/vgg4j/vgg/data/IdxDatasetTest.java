@@ -132,4 +132,47 @@ class IdxDatasetTest {
         j.apply(img, 0, 1, 2, 2, b, 0, 5, 3, 17);
         assertArrayEquals(a, b);
     }
+
+    @Test
+    void randomErasingBlanksOneRectangleOfEveryChannel() {
+        int n = 32;
+        byte[] img = new byte[2 * n * n];
+        java.util.Arrays.fill(img, (byte) 255);
+        Preprocess p = new Preprocess(n, 0, false, new float[] {0f, 0f}, new float[] {1f, 1f}, 1f);
+        float[] out = new float[2 * n * n];
+        for (int idx = 0; idx < 50; idx++) {
+            p.apply(img, 0, 2, n, n, out, 0, 7, 1, idx);
+            int minY = n, maxY = -1, minX = n, maxX = -1, zeros = 0;
+            for (int y = 0; y < n; y++) {
+                for (int x = 0; x < n; x++) {
+                    assertEquals(out[y * n + x], out[n * n + y * n + x], "both channels erased alike");
+                    if (out[y * n + x] == 0f) {
+                        zeros++;
+                        minY = Math.min(minY, y);
+                        maxY = Math.max(maxY, y);
+                        minX = Math.min(minX, x);
+                        maxX = Math.max(maxX, x);
+                    } else {
+                        assertEquals(1f, out[y * n + x]);
+                    }
+                }
+            }
+            assertEquals((maxY - minY + 1) * (maxX - minX + 1), zeros, "the erased pixels form one rectangle");
+            assertTrue(zeros >= 0.015 * n * n && zeros <= 0.45 * n * n, "2-40 % of the canvas, got " + zeros);
+        }
+        // probability 0.5: about half the images; evaluation never erases
+        Preprocess half = new Preprocess(n, 0, false, new float[] {0f, 0f}, new float[] {1f, 1f}, 0.5f);
+        int erased = 0;
+        for (int idx = 0; idx < 400; idx++) {
+            half.apply(img, 0, 2, n, n, out, 0, 7, 1, idx);
+            erased += out[0] == 0f || java.util.stream.IntStream.range(0, n * n).anyMatch(q -> out[q] == 0f) ? 1 : 0;
+        }
+        assertTrue(erased > 160 && erased < 240, "about half erased, got " + erased);
+        half.forEvaluation().apply(img, 0, 2, n, n, out, 0, 7, 1, 3);
+        for (float v : out) {
+            assertEquals(1f, v);
+        }
+        assertThrows(IllegalArgumentException.class,
+            () -> new Preprocess(n, 0, false, new float[] {0f}, new float[] {1f}, 1.5f));
+    }
 }
