@@ -100,6 +100,20 @@ public interface Backend extends AutoCloseable {
      */
     void conv2dBackwardWeights(Tensor x, Tensor gradY, Tensor gradW, Tensor gradBias, ConvGeometry g);
 
+    /**
+     * Both gradients of a convolution in one call: the weight (and bias) gradient accumulates as in
+     * {@link #conv2dBackwardWeights}, and when {@code gradX} is not null the input gradient is
+     * written as by {@link #conv2dBackwardData}. A backend may share work between the two (the CPU's
+     * Winograd path transforms {@code gradY} once for both).
+     */
+    default void conv2dBackward(Tensor x, Tensor gradY, Tensor w, Tensor gradX, Tensor gradW, Tensor gradBias,
+                                ConvGeometry g) {
+        conv2dBackwardWeights(x, gradY, gradW, gradBias, g);
+        if (gradX != null) {
+            conv2dBackwardData(gradY, w, gradX, g);
+        }
+    }
+
     // ---------------------------------------------------------------- elementwise and bias
 
     /**

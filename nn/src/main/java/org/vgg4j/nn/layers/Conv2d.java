@@ -103,12 +103,9 @@ public final class Conv2d implements Module {
 
     @Override
     public Tensor backward(Tensor gradY) {
-        backend.conv2dBackwardWeights(input, gradY, weight.grad(), bias == null ? null : bias.grad(), geometry);
-        if (!inputGradientNeeded) {
-            return null;
-        }
-        Tensor gradX = buffers.get("gradX", input.shape());
-        backend.conv2dBackwardData(gradY, weight.value(), gradX, geometry);
+        Tensor gradX = inputGradientNeeded ? buffers.get("gradX", input.shape()) : null;
+        backend.conv2dBackward(input, gradY, weight.value(), gradX, weight.grad(), bias == null ? null : bias.grad(),
+            geometry);
         return gradX;
     }
 

@@ -177,6 +177,22 @@ public final class CpuBackend implements Backend {
             x.dim(0), g);
     }
 
+    @Override
+    public void conv2dBackward(Tensor x, Tensor gradY, Tensor w, Tensor gradX, Tensor gradW, Tensor gradBias,
+                               ConvGeometry g) {
+        Checks.owned("conv2dBackward", this, x, gradY, w, gradX, gradW, gradBias);
+        OpShapes.conv("conv2dBackward", g, x, gradW, gradY);
+        OpShapes.conv("conv2dBackward", g, x, w, gradY);
+        if (gradX != null) {
+            OpShapes.conv("conv2dBackward", g, gradX, w, gradY);
+        }
+        if (gradBias != null) {
+            Checks.shape("conv2dBackward", "gradBias", gradBias, g.outC());
+        }
+        conv.backward(data(x), data(gradY), data(w), gradX == null ? null : data(gradX), data(gradW),
+            gradBias == null ? null : data(gradBias), x.dim(0), g);
+    }
+
     // ---------------------------------------------------------------- elementwise and bias
 
     /** [N, C, S] view of y for a bias of C entries. */

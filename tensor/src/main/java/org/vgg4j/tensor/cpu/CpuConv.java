@@ -11,6 +11,8 @@ import org.vgg4j.tensor.ConvGeometry;
  * </pre>
  * Small layers put several images side by side so that GEMM sees a large N; 1x1 convolutions
  * with stride 1 skip im2col. Scratch memory is kept across calls (one instance per backend).
+ * 3x3 stride-1 convolutions with at least {@link CpuWinograd#MIN_CHANNELS} channels go through
+ * {@link CpuWinograd} instead.
  */
 final class CpuConv {
     /**
@@ -23,11 +25,13 @@ final class CpuConv {
     private static final long MAX_SCRATCH = 32L << 20;
 
     private final Sgemm sgemm;
+    private final CpuWinograd winograd;
     private float[] col = new float[0];
     private float[] tmp = new float[0];
 
     CpuConv(Sgemm sgemm) {
         this.sgemm = sgemm;
+        this.winograd = new CpuWinograd(sgemm);
     }
 
     private float[] colBuffer(long n) {
@@ -185,6 +189,10 @@ final class CpuConv {
 
     /** y [N, O, S] = w [O, K] x im2col(x) (+ bias). */
     void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
+        if (CpuWinograd.applies(g)) {
+            winograd.forward(x, w, bias, y, batch, g);
+            return;
+        }
         int rows = g.colRows();
         int cols = g.colCols();
         int outC = g.outC();
@@ -221,6 +229,10 @@ final class CpuConv {
 
     /** gradX [N, C, H, W] = col2im(w^T x gradY), overwriting gradX. */
     void backwardData(float[] gradY, float[] w, float[] gradX, int batch, ConvGeometry g) {
+        if (CpuWinograd.applies(g)) {
+            winograd.backwardData(gradY, w, gradX, batch, g);
+            return;
+        }
         int rows = g.colRows();
         int cols = g.colCols();
         int outC = g.outC();
@@ -249,8 +261,25 @@ final class CpuConv {
         }
     }
 
+    /** {@link #backwardWeights} and, when gradX is not null, {@link #backwardData}, sharing work when it can. */
+    void backward(float[] x, float[] gradY, float[] w, float[] gradX, float[] gradW, float[] gradBias, int batch,
+                  ConvGeometry g) {
+        if (CpuWinograd.applies(g)) {
+            winograd.backward(x, gradY, w, gradX, gradW, gradBias, batch, g);
+            return;
+        }
+        backwardWeights(x, gradY, gradW, gradBias, batch, g);
+        if (gradX != null) {
+            backwardData(gradY, w, gradX, batch, g);
+        }
+    }
+
     /** gradW [O, K] += gradY x im2col(x)^T; gradBias [O] += sums of gradY when not null. */
     void backwardWeights(float[] x, float[] gradY, float[] gradW, float[] gradBias, int batch, ConvGeometry g) {
+        if (CpuWinograd.applies(g)) {
+            winograd.backwardWeights(x, gradY, gradW, gradBias, batch, g);
+            return;
+        }
         int rows = g.colRows();
         int cols = g.colCols();
         int outC = g.outC();

@@ -101,6 +101,59 @@ class CpuOpsTest {
         }
     }
 
+    /**
+     * Winograd F(2x2, 3x3): forward, input gradient and weight gradient against the double
+     * references, for odd and even sizes, paddings 0 to 2, and chunks of a few tiles (so a batch
+     * spans several chunks and the weight gradient accumulates across them).
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void winogradMatchesDirectConvolutionAndItsGradients(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(11);
+        Sgemm sgemm = cpu.isVectorized() ? VectorKernels.sgemm() : new ScalarSgemm();
+        for (int t = 0; t < 24; t++) {
+            int pad = t % 3;
+            int h = Math.max(3 - 2 * pad, 1) + r.nextInt(8);
+            int w = Math.max(3 - 2 * pad, 1) + r.nextInt(8);
+            ConvGeometry g = ConvGeometry.square(16 + r.nextInt(5), h, w, 16 + r.nextInt(4), 3, 1, pad);
+            assertTrue(CpuWinograd.applies(g), "geometry " + g + " goes through Winograd");
+            int n = 1 + r.nextInt(4);
+            CpuWinograd wg = new CpuWinograd(sgemm, t % 2 == 0 ? 2048 : 1 + r.nextInt(12));
+            float[] x = random(r, n * g.inC() * g.inH() * g.inW());
+            float[] wt = random(r, g.outC() * g.colRows());
+            float[] b = random(r, g.outC());
+            float[] y = random(r, n * g.outC() * g.colCols()); // overwritten
+            wg.forward(x, wt, b, y, n, g);
+            close(Reference.conv(x, wt, b, n, g), y, 1e-4, "winograd forward " + g + " n=" + n);
+
+            float[] gy = random(r, y.length);
+            float[] gx = random(r, x.length); // overwritten
+            wg.backwardData(gy, wt, gx, n, g);
+            close(Reference.convBackwardData(gy, wt, n, g), gx, 1e-4, "winograd backwardData " + g + " n=" + n);
+
+            float[] gw0 = random(r, wt.length);
+            float[] gw = gw0.clone();
+            float[] gb = new float[g.outC()];
+            wg.backwardWeights(x, gy, gw, gb, n, g);
+            double[] wantW = Reference.convBackwardWeights(x, gy, n, g);
+            for (int i = 0; i < wantW.length; i++) {
+                wantW[i] += gw0[i];
+            }
+            close(wantW, gw, 1e-4, "winograd backwardWeights " + g + " n=" + n);
+
+            // both gradients in one call (gradY transformed once), with and without the input gradient
+            float[] gw2 = gw0.clone();
+            float[] gb2 = new float[g.outC()];
+            float[] gx2 = t % 4 == 1 ? null : random(r, x.length);
+            wg.backward(x, gy, wt, gx2, gw2, gb2, n, g);
+            close(wantW, gw2, 1e-4, "winograd fused weight gradient " + g + " n=" + n);
+            assertArrayEquals(gb, gb2, "fused bias gradient");
+            if (gx2 != null) {
+                close(Reference.convBackwardData(gy, wt, n, g), gx2, 1e-4, "winograd fused input gradient " + g);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void im2colAndCol2imAreAdjoint(CpuBackend cpu) {

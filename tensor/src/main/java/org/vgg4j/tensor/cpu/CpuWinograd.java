@@ -1,0 +1,535 @@
+package org.vgg4j.tensor.cpu;
+
+import org.vgg4j.tensor.ConvGeometry;
+
+/**
+ * 3x3 stride-1 convolution by Winograd's minimal filtering F(2x2, 3x3) (Lavin and Gray, 2015,
+ * "Fast Algorithms for Convolutional Neural Networks"): every 2x2 block of outputs ("tile") reads
+ * a 4x4 block of inputs, and
+ *
+ * <pre>
+ *   Y = A^T [ (G g G^T) . (B^T d B) ] A          (. = element-wise)
+ *
+ *   B^T = | 1  0 -1  0 |     G = | 1    0    0  |     A^T = | 1  1  1  0 |
+ *         | 0  1  1  0 |         | 1/2  1/2  1/2 |           | 0  1 -1 -1 |
+ *         | 0 -1  1  0 |         | 1/2 -1/2  1/2 |
+ *         | 0  1  0 -1 |         | 0    0    1  |
+ * </pre>
+ *
+ * Summed over input channels, the element-wise product becomes 16 independent GEMMs, one per
+ * position xi of the 4x4 transformed tile: {@code M_xi [O, T] = U_xi [O, C] V_xi [C, T]} over the
+ * T tiles of a chunk of images. That is 16 multiplies per 4 outputs and channel pair where im2col
+ * does 36: 2.25x fewer flops for the same GEMM. Training uses the adjoints of the same steps:
+ * <pre>
+ *   input gradient:  dM = A dY A^T,  dV_xi = U_xi^T dM_xi,  dX += B dV B^T (tiles overlap)
+ *   weight gradient: dU_xi = sum over chunks of dM_xi V_xi^T,  dW += G^T dU G
+ * </pre>
+ * The transforms are exact in real arithmetic; in float their rounding stays within a few ulps of
+ * the im2col result for F(2x2, 3x3) (the larger F(4x4, 3x3) loses digits, so it is not used).
+ *
+ * <p>Layouts: {@code V [16][C][T]}, {@code M [16][O][T]}, {@code U [16][O][C]}; tile t of image i
+ * in a chunk is {@code i * tilesH * tilesW + ty * tilesW + tx}.
+ */
+final class CpuWinograd {
+    /** {@code -Dvgg4j.conv.winograd=false} turns it off (all convolutions then go through im2col). */
+    static final boolean ENABLED = Boolean.parseBoolean(System.getProperty("vgg4j.conv.winograd", "true"));
+    /** Fewer input channels than this stay on im2col: the 16 GEMMs would have a tiny K. */
+    static final int MIN_CHANNELS = Integer.getInteger("vgg4j.conv.winograd.minChannels", 16);
+    /** Tiles of one chunk (GEMM width), and the most scratch (floats) for V and M together. */
+    private static final int TARGET_TILES = Integer.getInteger("vgg4j.conv.winograd.tiles", 2048);
+    private static final long MAX_SCRATCH = 16L << 20;
+
+    private final Sgemm sgemm;
+    private final int targetTiles;
+    private float[] v = new float[0];
+    private float[] m = new float[0];
+    private float[] u = new float[0];
+    private float[] du = new float[0];
+
+    CpuWinograd(Sgemm sgemm) {
+        this(sgemm, TARGET_TILES);
+    }
+
+    /** With chunks of about {@code targetTiles} tiles (tests use small ones to cover chunking). */
+    CpuWinograd(Sgemm sgemm, int targetTiles) {
+        this.sgemm = sgemm;
+        this.targetTiles = targetTiles;
+    }
+
+    /** Whether this geometry goes through Winograd. */
+    static boolean applies(ConvGeometry g) {
+        return ENABLED && g.kH() == 3 && g.kW() == 3 && g.strideH() == 1 && g.strideW() == 1
+            && g.inC() >= MIN_CHANNELS && g.outC() >= MIN_CHANNELS;
+    }
+
+    private static int tilesH(ConvGeometry g) {
+        return (g.outH() + 1) / 2;
+    }
+
+    private static int tilesW(ConvGeometry g) {
+        return (g.outW() + 1) / 2;
+    }
+
+    /** Images per chunk. */
+    int chunk(ConvGeometry g, int batch) {
+        int per = tilesH(g) * tilesW(g);
+        int b = Math.max(1, Math.min(batch, targetTiles / per));
+        while (b > 1 && 16L * b * per * (g.inC() + g.outC()) > MAX_SCRATCH) {
+            b--;
+        }
+        return b;
+    }
+
+    private static float[] grow(float[] a, long n) {
+        return a.length >= n ? a : new float[Math.toIntExact(n)];
+    }
+
+    /** y [N, O, H, W] = conv(x, w) (+ bias). */
+    void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
+        int inC = g.inC();
+        int outC = g.outC();
+        int per = tilesH(g) * tilesW(g);
+        int b = chunk(g, batch);
+        u = grow(u, 16L * outC * inC);
+        filterTransform(w, outC, inC, u);
+        v = grow(v, 16L * inC * b * per);
+        m = grow(m, 16L * outC * b * per);
+        float[] uu = u;
+        float[] vv = v;
+        float[] mm = m;
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int t = nb * per;
+            inputTransform(x, n0, nb, g, vv, t);
+            Parallel.parallelFor(16, xi -> sgemm.gemm(false, false, outC, t, inC, 1f,
+                uu, xi * outC * inC, inC, vv, xi * inC * t, t, 0f, mm, xi * outC * t, t));
+            outputTransform(mm, t, g, y, n0, nb);
+        }
+        if (bias != null) {
+            CpuOps.biasAdd(y, bias, batch, outC, g.outH() * g.outW());
+        }
+    }
+
+    /** gradX [N, C, H, W] = the input gradient (overwrites). */
+    void backwardData(float[] gradY, float[] w, float[] gradX, int batch, ConvGeometry g) {
+        int inC = g.inC();
+        int outC = g.outC();
+        int per = tilesH(g) * tilesW(g);
+        int b = chunk(g, batch);
+        u = grow(u, 16L * outC * inC);
+        filterTransform(w, outC, inC, u);
+        v = grow(v, 16L * inC * b * per);
+        m = grow(m, 16L * outC * b * per);
+        float[] uu = u;
+        float[] vv = v;
+        float[] mm = m;
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int t = nb * per;
+            gradOutputTransform(gradY, n0, nb, g, mm, t);
+            Parallel.parallelFor(16, xi -> sgemm.gemm(true, false, inC, t, outC, 1f,
+                uu, xi * outC * inC, inC, mm, xi * outC * t, t, 0f, vv, xi * inC * t, t));
+            gradInputTransform(vv, t, g, gradX, n0, nb);
+        }
+    }
+
+    /** gradW [O, C, 3, 3] += the weight gradient; gradBias [O] += sums of gradY when not null. */
+    void backwardWeights(float[] x, float[] gradY, float[] gradW, float[] gradBias, int batch, ConvGeometry g) {
+        int inC = g.inC();
+        int outC = g.outC();
+        int per = tilesH(g) * tilesW(g);
+        int b = chunk(g, batch);
+        du = grow(du, 16L * outC * inC);
+        v = grow(v, 16L * inC * b * per);
+        m = grow(m, 16L * outC * b * per);
+        float[] dd = du;
+        float[] vv = v;
+        float[] mm = m;
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int t = nb * per;
+            float beta = n0 == 0 ? 0f : 1f;
+            inputTransform(x, n0, nb, g, vv, t);
+            gradOutputTransform(gradY, n0, nb, g, mm, t);
+            Parallel.parallelFor(16, xi -> sgemm.gemm(false, true, outC, inC, t, 1f,
+                mm, xi * outC * t, t, vv, xi * inC * t, t, beta, dd, xi * outC * inC, inC));
+        }
+        filterGradTransform(dd, outC, inC, gradW);
+        if (gradBias != null) {
+            CpuOps.biasGrad(gradY, gradBias, batch, outC, g.outH() * g.outW());
+        }
+    }
+
+    /**
+     * Both gradients, transforming gradY and x once per chunk: the weight gradient GEMM reads V,
+     * then the input gradient GEMM overwrites it with dV (per xi, in one parallel region).
+     */
+    void backward(float[] x, float[] gradY, float[] w, float[] gradX, float[] gradW, float[] gradBias, int batch,
+                  ConvGeometry g) {
+        int inC = g.inC();
+        int outC = g.outC();
+        int per = tilesH(g) * tilesW(g);
+        int b = chunk(g, batch);
+        boolean data = gradX != null;
+        if (data) {
+            u = grow(u, 16L * outC * inC);
+            filterTransform(w, outC, inC, u);
+        }
+        du = grow(du, 16L * outC * inC);
+        v = grow(v, 16L * inC * b * per);
+        m = grow(m, 16L * outC * b * per);
+        float[] uu = u;
+        float[] dd = du;
+        float[] vv = v;
+        float[] mm = m;
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int t = nb * per;
+            float beta = n0 == 0 ? 0f : 1f;
+            inputTransform(x, n0, nb, g, vv, t);
+            gradOutputTransform(gradY, n0, nb, g, mm, t);
+            Parallel.parallelFor(16, xi -> {
+                sgemm.gemm(false, true, outC, inC, t, 1f, mm, xi * outC * t, t, vv, xi * inC * t, t, beta,
+                    dd, xi * outC * inC, inC);
+                if (data) {
+                    sgemm.gemm(true, false, inC, t, outC, 1f, uu, xi * outC * inC, inC, mm, xi * outC * t, t, 0f,
+                        vv, xi * inC * t, t);
+                }
+            });
+            if (data) {
+                gradInputTransform(vv, t, g, gradX, n0, nb);
+            }
+        }
+        filterGradTransform(dd, outC, inC, gradW);
+        if (gradBias != null) {
+            CpuOps.biasGrad(gradY, gradBias, batch, outC, g.outH() * g.outW());
+        }
+    }
+
+    // ---------------------------------------------------------------- transforms
+
+    /** U [16][O][C] = G g G^T for every 3x3 filter g of w [O, C, 3, 3]. */
+    static void filterTransform(float[] w, int outC, int inC, float[] u) {
+        int xs = outC * inC;
+        Parallel.parallelRange(xs, 4096, (lo, hi) -> {
+            for (int q = (int) lo; q < hi; q++) {
+                int f = q * 9;
+                // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 (three columns each)
+                float a0 = w[f];
+                float a1 = w[f + 1];
+                float a2 = w[f + 2];
+                float c0 = w[f + 6];
+                float c1 = w[f + 7];
+                float c2 = w[f + 8];
+                float s0 = 0.5f * (a0 + c0);
+                float s1 = 0.5f * (a1 + c1);
+                float s2 = 0.5f * (a2 + c2);
+                float h0 = 0.5f * w[f + 3];
+                float h1 = 0.5f * w[f + 4];
+                float h2 = 0.5f * w[f + 5];
+                // each row times G^T
+                filterRow(u, q, xs, a0, a1, a2);
+                filterRow(u, q + 4 * xs, xs, s0 + h0, s1 + h1, s2 + h2);
+                filterRow(u, q + 8 * xs, xs, s0 - h0, s1 - h1, s2 - h2);
+                filterRow(u, q + 12 * xs, xs, c0, c1, c2);
+            }
+        });
+    }
+
+    private static void filterRow(float[] u, int o, int xs, float g0, float g1, float g2) {
+        float s = 0.5f * (g0 + g2);
+        float h = 0.5f * g1;
+        u[o] = g0;
+        u[o + xs] = s + h;
+        u[o + 2 * xs] = s - h;
+        u[o + 3 * xs] = g2;
+    }
+
+    /** gradW [O, C, 3, 3] += G^T dU G (the adjoint of {@link #filterTransform}). */
+    static void filterGradTransform(float[] du, int outC, int inC, float[] gradW) {
+        int xs = outC * inC;
+        Parallel.parallelRange(xs, 4096, (lo, hi) -> {
+            for (int q = (int) lo; q < hi; q++) {
+                // dU G per row i: (u0 + (u1+u2)/2, (u1-u2)/2, (u1+u2)/2 + u3)
+                float r00 = 0, r01 = 0, r02 = 0, r10 = 0, r11 = 0, r12 = 0, r20 = 0, r21 = 0, r22 = 0;
+                for (int i = 0; i < 4; i++) {
+                    int o = q + 4 * i * xs;
+                    float u0 = du[o];
+                    float u1 = du[o + xs];
+                    float u2 = du[o + 2 * xs];
+                    float u3 = du[o + 3 * xs];
+                    float s = 0.5f * (u1 + u2);
+                    float t0 = u0 + s;
+                    float t1 = 0.5f * (u1 - u2);
+                    float t2 = s + u3;
+                    // G^T on the rows: row 0 gets t_0 + (t_1 + t_2)/2, row 1 (t_1 - t_2)/2, row 2 (t_1 + t_2)/2 + t_3
+                    float c0 = i == 0 ? 1f : i == 3 ? 0f : 0.5f;
+                    float c1 = i == 1 ? 0.5f : i == 2 ? -0.5f : 0f;
+                    float c2 = i == 3 ? 1f : i == 0 ? 0f : 0.5f;
+                    r00 += c0 * t0;
+                    r01 += c0 * t1;
+                    r02 += c0 * t2;
+                    r10 += c1 * t0;
+                    r11 += c1 * t1;
+                    r12 += c1 * t2;
+                    r20 += c2 * t0;
+                    r21 += c2 * t1;
+                    r22 += c2 * t2;
+                }
+                int f = q * 9;
+                gradW[f] += r00;
+                gradW[f + 1] += r01;
+                gradW[f + 2] += r02;
+                gradW[f + 3] += r10;
+                gradW[f + 4] += r11;
+                gradW[f + 5] += r12;
+                gradW[f + 6] += r20;
+                gradW[f + 7] += r21;
+                gradW[f + 8] += r22;
+            }
+        });
+    }
+
+    /**
+     * Runs body over the channels x nb planes of a chunk in parallel, channel-major: consecutive
+     * planes are consecutive tiles of V or M, so the 16 transformed streams are written in order.
+     * Each task gets a scratch plane of {@code scratch} floats.
+     */
+    private static void forEachPlane(int nb, int channels, int per, int scratch, PlaneBody body) {
+        Parallel.parallelRange((long) nb * channels, Math.max(1, 2048 / Math.max(1, per)), (lo, hi) -> {
+            float[] pad = new float[scratch];
+            for (long q = lo; q < hi; q++) {
+                body.run((int) (q % nb), (int) (q / nb), pad);
+            }
+        });
+    }
+
+    /** A body over one (image of the chunk, channel) plane, with a scratch plane. */
+    @FunctionalInterface
+    private interface PlaneBody {
+        void run(int image, int channel, float[] scratch);
+    }
+
+    /** V [16][C][T] = B^T d B for every 4x4 input tile d of images n0 .. n0+nb-1 of x. */
+    static void inputTransform(float[] x, int n0, int nb, ConvGeometry g, float[] v, int t) {
+        int inC = g.inC();
+        int inH = g.inH();
+        int inW = g.inW();
+        int tH = tilesH(g);
+        int tW = tilesW(g);
+        int per = tH * tW;
+        int xs = inC * t;
+        int wp = 2 * tW + 2;
+        int hp = 2 * tH + 2;
+        int padH = g.padH();
+        int padW = g.padW();
+        forEachPlane(nb, inC, per, hp * wp, (i, c, p) -> {
+            // the plane, zero-padded so that every tile reads inside p
+            int plane = ((n0 + i) * inC + c) * inH * inW;
+            java.util.Arrays.fill(p, 0f);
+            for (int h = 0; h < inH; h++) {
+                int ph = h + padH;
+                if (ph < hp) {
+                    System.arraycopy(x, plane + h * inW, p, ph * wp + padW, Math.min(inW, wp - padW));
+                }
+            }
+            int o = c * t + i * per;
+            for (int ty = 0; ty < tH; ty++) {
+                for (int tx = 0; tx < tW; tx++, o++) {
+                    int r0 = 2 * ty * wp + 2 * tx;
+                    int r1 = r0 + wp;
+                    int r2 = r1 + wp;
+                    int r3 = r2 + wp;
+                    // rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3; each row then times B
+                    inputRow(v, o, xs, p[r0] - p[r2], p[r0 + 1] - p[r2 + 1], p[r0 + 2] - p[r2 + 2], p[r0 + 3] - p[r2 + 3]);
+                    inputRow(v, o + 4 * xs, xs, p[r1] + p[r2], p[r1 + 1] + p[r2 + 1], p[r1 + 2] + p[r2 + 2],
+                        p[r1 + 3] + p[r2 + 3]);
+                    inputRow(v, o + 8 * xs, xs, p[r2] - p[r1], p[r2 + 1] - p[r1 + 1], p[r2 + 2] - p[r1 + 2],
+                        p[r2 + 3] - p[r1 + 3]);
+                    inputRow(v, o + 12 * xs, xs, p[r1] - p[r3], p[r1 + 1] - p[r3 + 1], p[r1 + 2] - p[r3 + 2],
+                        p[r1 + 3] - p[r3 + 3]);
+                }
+            }
+        });
+    }
+
+    private static void inputRow(float[] v, int o, int xs, float q0, float q1, float q2, float q3) {
+        v[o] = q0 - q2;
+        v[o + xs] = q1 + q2;
+        v[o + 2 * xs] = q2 - q1;
+        v[o + 3 * xs] = q1 - q3;
+    }
+
+    /** y (images n0 ..) = A^T M A for every tile, cut at the image edge (overwrites). */
+    static void outputTransform(float[] m, int t, ConvGeometry g, float[] y, int n0, int nb) {
+        int outC = g.outC();
+        int outH = g.outH();
+        int outW = g.outW();
+        int tH = tilesH(g);
+        int tW = tilesW(g);
+        int per = tH * tW;
+        int xs = outC * t;
+        boolean even = outH % 2 == 0 && outW % 2 == 0;
+        int ws = 2 * tW;
+        forEachPlane(nb, outC, per, even ? 0 : 4 * per, (i, o, p) -> {
+            int plane = ((n0 + i) * outC + o) * outH * outW;
+            float[] dst = even ? y : p;
+            int base = even ? plane : 0;
+            int stride = even ? outW : ws;
+            int s = o * t + i * per;
+            for (int ty = 0; ty < tH; ty++) {
+                for (int tx = 0; tx < tW; tx++, s++) {
+                    // rows of A^T M: m0 + m1 + m2, m1 - m2 - m3 (four columns each)
+                    float a0 = m[s];
+                    float a1 = m[s + xs];
+                    float a2 = m[s + 2 * xs];
+                    float a3 = m[s + 3 * xs];
+                    float b0 = m[s + 4 * xs];
+                    float b1 = m[s + 5 * xs];
+                    float b2 = m[s + 6 * xs];
+                    float b3 = m[s + 7 * xs];
+                    float c0 = m[s + 8 * xs];
+                    float c1 = m[s + 9 * xs];
+                    float c2 = m[s + 10 * xs];
+                    float c3 = m[s + 11 * xs];
+                    float d0 = m[s + 12 * xs];
+                    float d1 = m[s + 13 * xs];
+                    float d2 = m[s + 14 * xs];
+                    float d3 = m[s + 15 * xs];
+                    float e0 = a0 + b0 + c0;
+                    float e1 = a1 + b1 + c1;
+                    float e2 = a2 + b2 + c2;
+                    float e3 = a3 + b3 + c3;
+                    float f0 = b0 - c0 - d0;
+                    float f1 = b1 - c1 - d1;
+                    float f2 = b2 - c2 - d2;
+                    float f3 = b3 - c3 - d3;
+                    int at = base + 2 * ty * stride + 2 * tx;
+                    dst[at] = e0 + e1 + e2;
+                    dst[at + 1] = e1 - e2 - e3;
+                    dst[at + stride] = f0 + f1 + f2;
+                    dst[at + stride + 1] = f1 - f2 - f3;
+                }
+            }
+            if (!even) {
+                for (int h = 0; h < outH; h++) {
+                    System.arraycopy(p, h * ws, y, plane + h * outW, outW);
+                }
+            }
+        });
+    }
+
+    /** dM [16][O][T] = A dY A^T for every 2x2 tile of gradY (zero past the image edge). */
+    static void gradOutputTransform(float[] gy, int n0, int nb, ConvGeometry g, float[] m, int t) {
+        int outC = g.outC();
+        int outH = g.outH();
+        int outW = g.outW();
+        int tH = tilesH(g);
+        int tW = tilesW(g);
+        int per = tH * tW;
+        int xs = outC * t;
+        boolean even = outH % 2 == 0 && outW % 2 == 0;
+        int ws = 2 * tW;
+        forEachPlane(nb, outC, per, even ? 0 : 4 * per, (i, o, p) -> {
+            int plane = ((n0 + i) * outC + o) * outH * outW;
+            float[] src = gy;
+            int base = plane;
+            int stride = outW;
+            if (!even) {
+                java.util.Arrays.fill(p, 0f);
+                for (int h = 0; h < outH; h++) {
+                    System.arraycopy(gy, plane + h * outW, p, h * ws, outW);
+                }
+                src = p;
+                base = 0;
+                stride = ws;
+            }
+            int s = o * t + i * per;
+            for (int ty = 0; ty < tH; ty++) {
+                for (int tx = 0; tx < tW; tx++, s++) {
+                    int at = base + 2 * ty * stride + 2 * tx;
+                    float a = src[at];
+                    float b = src[at + 1];
+                    float c = src[at + stride];
+                    float d = src[at + stride + 1];
+                    // A (a b; c d) A^T with A (p, q) = (p, p+q, p-q, -q), rows then columns
+                    store4(m, s, xs, a, b);
+                    store4(m, s + 4 * xs, xs, a + c, b + d);
+                    store4(m, s + 8 * xs, xs, a - c, b - d);
+                    store4(m, s + 12 * xs, xs, -c, -d);
+                }
+            }
+        });
+    }
+
+    private static void store4(float[] m, int o, int xs, float p, float q) {
+        m[o] = p;
+        m[o + xs] = p + q;
+        m[o + 2 * xs] = p - q;
+        m[o + 3 * xs] = -q;
+    }
+
+    /** gradX (images n0 ..) = the sum over tiles of B dV B^T, dropping padding (overwrites). */
+    static void gradInputTransform(float[] v, int t, ConvGeometry g, float[] gx, int n0, int nb) {
+        int inC = g.inC();
+        int inH = g.inH();
+        int inW = g.inW();
+        int tH = tilesH(g);
+        int tW = tilesW(g);
+        int per = tH * tW;
+        int xs = inC * t;
+        int wp = 2 * tW + 2;
+        int hp = 2 * tH + 2;
+        int padH = g.padH();
+        int padW = g.padW();
+        forEachPlane(nb, inC, per, hp * wp, (i, c, p) -> {
+            java.util.Arrays.fill(p, 0f);
+            int s = c * t + i * per;
+            for (int ty = 0; ty < tH; ty++) {
+                for (int tx = 0; tx < tW; tx++, s++) {
+                    // rows of B dV: v0, v1 - v2 + v3, v1 + v2 - v0, -v3 (four columns each)
+                    float a0 = v[s];
+                    float a1 = v[s + xs];
+                    float a2 = v[s + 2 * xs];
+                    float a3 = v[s + 3 * xs];
+                    float b0 = v[s + 4 * xs];
+                    float b1 = v[s + 5 * xs];
+                    float b2 = v[s + 6 * xs];
+                    float b3 = v[s + 7 * xs];
+                    float c0 = v[s + 8 * xs];
+                    float c1 = v[s + 9 * xs];
+                    float c2 = v[s + 10 * xs];
+                    float c3 = v[s + 11 * xs];
+                    float d0 = v[s + 12 * xs];
+                    float d1 = v[s + 13 * xs];
+                    float d2 = v[s + 14 * xs];
+                    float d3 = v[s + 15 * xs];
+                    int r0 = 2 * ty * wp + 2 * tx;
+                    gradRow(p, r0, a0, a1, a2, a3);
+                    gradRow(p, r0 + wp, b0 - c0 + d0, b1 - c1 + d1, b2 - c2 + d2, b3 - c3 + d3);
+                    gradRow(p, r0 + 2 * wp, b0 + c0 - a0, b1 + c1 - a1, b2 + c2 - a2, b3 + c3 - a3);
+                    gradRow(p, r0 + 3 * wp, -d0, -d1, -d2, -d3);
+                }
+            }
+            int plane = ((n0 + i) * inC + c) * inH * inW;
+            int covered = Math.max(0, Math.min(inW, wp - padW));
+            for (int h = 0; h < inH; h++) {
+                int ph = h + padH;
+                int row = plane + h * inW;
+                int n = ph < hp ? covered : 0; // pixels no tile reads have a zero gradient
+                if (n > 0) {
+                    System.arraycopy(p, ph * wp + padW, gx, row, n);
+                }
+                java.util.Arrays.fill(gx, row + n, row + inW, 0f);
+            }
+        });
+    }
+
+    /** Adds (row) B^T, i.e. (q0, q1 - q2 + q3, q1 + q2 - q0, -q3), into p[at ..]. */
+    private static void gradRow(float[] p, int at, float q0, float q1, float q2, float q3) {
+        p[at] += q0;
+        p[at + 1] += q1 - q2 + q3;
+        p[at + 2] += q1 + q2 - q0;
+        p[at + 3] -= q3;
+    }
+}
