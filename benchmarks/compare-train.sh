@@ -16,12 +16,14 @@ jar="$here/target/benchmarks.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -ntp -q -pl benchmarks -am -DskipTests package >&2)
 device=${DEVICE:-cpu}
 cases=${CASES:-"fmnist_vgg11:128 vgg16:8"}
+# JVM options of our side (the launcher's by default); e.g. OURS_JVM="-XX:+UseParallelGC -Xmn64m"
+read -r -a ours_jvm <<< "${OURS_JVM:--XX:+UseParallelGC -Xmn256m}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "# java=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1) torch=$(/usr/bin/python3 -c 'import torch; print(torch.__version__)') cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) threads=2"
 for c in $cases; do
   model=${c%%:*}; batch=${c##*:}
-  /usr/bin/time -v "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -XX:+UseParallelGC -Xmn256m \
+  /usr/bin/time -v "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector "${ours_jvm[@]}" \
     -Dvgg4j.threads=2 -cp "$jar" org.vgg4j.bench.TrainStepRatio "$model" "$batch" "$device" 5 \
     > "$tmp/ours" 2> "$tmp/ours.time" || { echo "compare-train: ours failed on $model" >&2; cat "$tmp/ours.time" >&2; exit 1; }
   /usr/bin/time -v /usr/bin/python3 "$peer" "$model" train "$batch" 2 > "$tmp/torch" 2> "$tmp/torch.time" \

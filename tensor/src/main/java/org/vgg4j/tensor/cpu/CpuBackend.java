@@ -29,7 +29,7 @@ public final class CpuBackend implements Backend {
         this.vector = vector && VectorSupport.modulePresent();
         Sgemm g = this.vector ? VectorKernels.sgemm() : new ScalarSgemm();
         this.sgemm = Boolean.getBoolean("vgg4j.gemm.trace") ? GemmTrace.wrap(g) : g;
-        this.conv = new CpuConv(sgemm);
+        this.conv = new CpuConv(sgemm, this.vector);
     }
 
     /** Whether this instance runs the Vector API path. */

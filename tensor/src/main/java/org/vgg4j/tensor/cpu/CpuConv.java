@@ -29,9 +29,9 @@ final class CpuConv {
     private float[] col = new float[0];
     private float[] tmp = new float[0];
 
-    CpuConv(Sgemm sgemm) {
+    CpuConv(Sgemm sgemm, boolean vector) {
         this.sgemm = sgemm;
-        this.winograd = new CpuWinograd(sgemm);
+        this.winograd = new CpuWinograd(sgemm, vector);
     }
 
     private float[] colBuffer(long n) {

@@ -41,19 +41,33 @@ final class CpuWinograd {
 
     private final Sgemm sgemm;
     private final int targetTiles;
+    private final boolean vector;
     private float[] v = new float[0];
     private float[] m = new float[0];
     private float[] u = new float[0];
     private float[] du = new float[0];
 
-    CpuWinograd(Sgemm sgemm) {
-        this(sgemm, TARGET_TILES);
+    CpuWinograd(Sgemm sgemm, boolean vector) {
+        this(sgemm, vector, TARGET_TILES);
     }
 
-    /** With chunks of about {@code targetTiles} tiles (tests use small ones to cover chunking). */
-    CpuWinograd(Sgemm sgemm, int targetTiles) {
+    /**
+     * {@code vector}: the tile-major layouts and {@link VectorWinograd}'s transforms, else scalar
+     * transforms on channel-major layouts. Chunks hold about {@code targetTiles} tiles (tests use
+     * small ones to cover chunking).
+     */
+    CpuWinograd(Sgemm sgemm, boolean vector, int targetTiles) {
         this.sgemm = sgemm;
+        this.vector = vector;
         this.targetTiles = targetTiles;
+    }
+
+    /**
+     * Runs the 16 GEMMs of a chunk as 16 parallel tasks, each GEMM serial on its thread: no
+     * synchronisation inside a GEMM, and each thread's packed panels stay in its own cache.
+     */
+    private static void each16(java.util.function.IntConsumer body) {
+        Parallel.parallelFor(16, body);
     }
 
     /** Whether this geometry goes through Winograd. */
@@ -86,12 +100,16 @@ final class CpuWinograd {
 
     /** y [N, O, H, W] = conv(x, w) (+ bias). */
     void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
+        if (vector) {
+            forwardTileMajor(x, w, bias, y, batch, g);
+            return;
+        }
         int inC = g.inC();
         int outC = g.outC();
         int per = tilesH(g) * tilesW(g);
         int b = chunk(g, batch);
         u = grow(u, 16L * outC * inC);
-        filterTransform(w, outC, inC, u);
+        filterTransform(w, outC, inC, u, false);
         v = grow(v, 16L * inC * b * per);
         m = grow(m, 16L * outC * b * per);
         float[] uu = u;
@@ -101,7 +119,7 @@ final class CpuWinograd {
             int nb = Math.min(b, batch - n0);
             int t = nb * per;
             inputTransform(x, n0, nb, g, vv, t);
-            Parallel.parallelFor(16, xi -> sgemm.gemm(false, false, outC, t, inC, 1f,
+            each16(xi -> sgemm.gemm(false, false, outC, t, inC, 1f,
                 uu, xi * outC * inC, inC, vv, xi * inC * t, t, 0f, mm, xi * outC * t, t));
             outputTransform(mm, t, g, y, n0, nb);
         }
@@ -112,12 +130,16 @@ final class CpuWinograd {
 
     /** gradX [N, C, H, W] = the input gradient (overwrites). */
     void backwardData(float[] gradY, float[] w, float[] gradX, int batch, ConvGeometry g) {
+        if (vector) {
+            gradsTileMajor(null, gradY, w, gradX, null, null, batch, g);
+            return;
+        }
         int inC = g.inC();
         int outC = g.outC();
         int per = tilesH(g) * tilesW(g);
         int b = chunk(g, batch);
         u = grow(u, 16L * outC * inC);
-        filterTransform(w, outC, inC, u);
+        filterTransform(w, outC, inC, u, false);
         v = grow(v, 16L * inC * b * per);
         m = grow(m, 16L * outC * b * per);
         float[] uu = u;
@@ -127,7 +149,7 @@ final class CpuWinograd {
             int nb = Math.min(b, batch - n0);
             int t = nb * per;
             gradOutputTransform(gradY, n0, nb, g, mm, t);
-            Parallel.parallelFor(16, xi -> sgemm.gemm(true, false, inC, t, outC, 1f,
+            each16(xi -> sgemm.gemm(true, false, inC, t, outC, 1f,
                 uu, xi * outC * inC, inC, mm, xi * outC * t, t, 0f, vv, xi * inC * t, t));
             gradInputTransform(vv, t, g, gradX, n0, nb);
         }
@@ -135,6 +157,10 @@ final class CpuWinograd {
 
     /** gradW [O, C, 3, 3] += the weight gradient; gradBias [O] += sums of gradY when not null. */
     void backwardWeights(float[] x, float[] gradY, float[] gradW, float[] gradBias, int batch, ConvGeometry g) {
+        if (vector) {
+            gradsTileMajor(x, gradY, null, null, gradW, gradBias, batch, g);
+            return;
+        }
         int inC = g.inC();
         int outC = g.outC();
         int per = tilesH(g) * tilesW(g);
@@ -151,7 +177,7 @@ final class CpuWinograd {
             float beta = n0 == 0 ? 0f : 1f;
             inputTransform(x, n0, nb, g, vv, t);
             gradOutputTransform(gradY, n0, nb, g, mm, t);
-            Parallel.parallelFor(16, xi -> sgemm.gemm(false, true, outC, inC, t, 1f,
+            each16(xi -> sgemm.gemm(false, true, outC, inC, t, 1f,
                 mm, xi * outC * t, t, vv, xi * inC * t, t, beta, dd, xi * outC * inC, inC));
         }
         filterGradTransform(dd, outC, inC, gradW);
@@ -166,6 +192,10 @@ final class CpuWinograd {
      */
     void backward(float[] x, float[] gradY, float[] w, float[] gradX, float[] gradW, float[] gradBias, int batch,
                   ConvGeometry g) {
+        if (vector) {
+            gradsTileMajor(x, gradY, w, gradX, gradW, gradBias, batch, g);
+            return;
+        }
         int inC = g.inC();
         int outC = g.outC();
         int per = tilesH(g) * tilesW(g);
@@ -186,18 +216,19 @@ final class CpuWinograd {
             int nb = Math.min(b, batch - n0);
             int t = nb * per;
             float beta = n0 == 0 ? 0f : 1f;
-            inputTransform(x, n0, nb, g, vv, t);
+            // V tile-major ([16][T][C]) so that both GEMMs stream it in rows: dU = dM V (NN), dV = dM^T U (TN)
+            inputTransform(x, n0, nb, g, vv, t, true);
             gradOutputTransform(gradY, n0, nb, g, mm, t);
-            Parallel.parallelFor(16, xi -> {
-                sgemm.gemm(false, true, outC, inC, t, 1f, mm, xi * outC * t, t, vv, xi * inC * t, t, beta,
+            each16(xi -> {
+                sgemm.gemm(false, false, outC, inC, t, 1f, mm, xi * outC * t, t, vv, xi * inC * t, inC, beta,
                     dd, xi * outC * inC, inC);
                 if (data) {
-                    sgemm.gemm(true, false, inC, t, outC, 1f, uu, xi * outC * inC, inC, mm, xi * outC * t, t, 0f,
-                        vv, xi * inC * t, t);
+                    sgemm.gemm(true, false, t, inC, outC, 1f, mm, xi * outC * t, t, uu, xi * outC * inC, inC, 0f,
+                        vv, xi * inC * t, inC);
                 }
             });
             if (data) {
-                gradInputTransform(vv, t, g, gradX, n0, nb);
+                gradInputTransform(vv, t, g, gradX, n0, nb, true);
             }
         }
         filterGradTransform(dd, outC, inC, gradW);
@@ -206,14 +237,98 @@ final class CpuWinograd {
         }
     }
 
+    /** The forward pass on tile-major V [16][T][C] and M [16][T][O]: M_xi = V_xi U'_xi with U' [16][C][O]. */
+    private void forwardTileMajor(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
+        int inC = g.inC();
+        int outC = g.outC();
+        int per = tilesH(g) * tilesW(g);
+        int b = chunk(g, batch);
+        u = grow(u, 16L * outC * inC);
+        filterTransform(w, outC, inC, u, true);
+        v = grow(v, 16L * inC * b * per);
+        m = grow(m, 16L * outC * b * per);
+        float[] uu = u;
+        float[] vv = v;
+        float[] mm = m;
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int t = nb * per;
+            VectorWinograd.inputTransform(x, n0, nb, g, vv, t);
+            each16(xi -> sgemm.gemm(false, false, t, outC, inC, 1f, vv, xi * t * inC, inC,
+                uu, xi * inC * outC, outC, 0f, mm, xi * t * outC, outC));
+            VectorWinograd.outputTransform(mm, t, g, y, bias, n0, nb);
+        }
+    }
+
+    /**
+     * Gradients on tile-major layouts: dM [16][T][O] from gradY; when gradW is not null
+     * dU_xi += dM_xi^T V_xi (x transformed to V [16][T][C]); when gradX is not null
+     * dV_xi = dM_xi U_xi (U [16][O][C]), written over V, then gradX.
+     */
+    private void gradsTileMajor(float[] x, float[] gradY, float[] w, float[] gradX, float[] gradW, float[] gradBias,
+                                int batch, ConvGeometry g) {
+        int inC = g.inC();
+        int outC = g.outC();
+        int per = tilesH(g) * tilesW(g);
+        int b = chunk(g, batch);
+        boolean data = gradX != null;
+        boolean weights = gradW != null;
+        if (data) {
+            u = grow(u, 16L * outC * inC);
+            filterTransform(w, outC, inC, u, false);
+        }
+        if (weights) {
+            du = grow(du, 16L * outC * inC);
+        }
+        v = grow(v, 16L * inC * b * per);
+        m = grow(m, 16L * outC * b * per);
+        float[] uu = u;
+        float[] dd = du;
+        float[] vv = v;
+        float[] mm = m;
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int t = nb * per;
+            float beta = n0 == 0 ? 0f : 1f;
+            if (weights) {
+                VectorWinograd.inputTransform(x, n0, nb, g, vv, t);
+            }
+            VectorWinograd.gradOutputTransform(gradY, n0, nb, g, mm, t);
+            each16(xi -> {
+                if (weights) {
+                    sgemm.gemm(true, false, outC, inC, t, 1f, mm, xi * t * outC, outC, vv, xi * t * inC, inC, beta,
+                        dd, xi * outC * inC, inC);
+                }
+                if (data) {
+                    sgemm.gemm(false, false, t, inC, outC, 1f, mm, xi * t * outC, outC, uu, xi * outC * inC, inC, 0f,
+                        vv, xi * t * inC, inC);
+                }
+            });
+            if (data) {
+                VectorWinograd.gradInputTransform(vv, t, g, gradX, n0, nb);
+            }
+        }
+        if (weights) {
+            filterGradTransform(dd, outC, inC, gradW);
+            if (gradBias != null) {
+                CpuOps.biasGrad(gradY, gradBias, batch, outC, g.outH() * g.outW());
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- transforms
 
     /** U [16][O][C] = G g G^T for every 3x3 filter g of w [O, C, 3, 3]. */
     static void filterTransform(float[] w, int outC, int inC, float[] u) {
+        filterTransform(w, outC, inC, u, false);
+    }
+
+    /** As above; {@code inputMajor} writes U' [16][C][O] instead. */
+    static void filterTransform(float[] w, int outC, int inC, float[] u, boolean inputMajor) {
         int xs = outC * inC;
         Parallel.parallelRange(xs, 4096, (lo, hi) -> {
             for (int q = (int) lo; q < hi; q++) {
-                int f = q * 9;
+                int f = inputMajor ? ((q % outC) * inC + q / outC) * 9 : q * 9;
                 // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 (three columns each)
                 float a0 = w[f];
                 float a1 = w[f + 1];
@@ -296,10 +411,22 @@ final class CpuWinograd {
      * Each task gets a scratch plane of {@code scratch} floats.
      */
     private static void forEachPlane(int nb, int channels, int per, int scratch, PlaneBody body) {
+        forEachPlane(nb, channels, per, scratch, false, body);
+    }
+
+    /**
+     * As above; {@code imageMajor} runs the channels of one image one after another instead, for
+     * the tile-major layout {@code [16][T][C]} where consecutive channels are adjacent.
+     */
+    private static void forEachPlane(int nb, int channels, int per, int scratch, boolean imageMajor, PlaneBody body) {
         Parallel.parallelRange((long) nb * channels, Math.max(1, 2048 / Math.max(1, per)), (lo, hi) -> {
             float[] pad = new float[scratch];
             for (long q = lo; q < hi; q++) {
-                body.run((int) (q % nb), (int) (q / nb), pad);
+                if (imageMajor) {
+                    body.run((int) (q / channels), (int) (q % channels), pad);
+                } else {
+                    body.run((int) (q % nb), (int) (q / nb), pad);
+                }
             }
         });
     }
@@ -312,6 +439,11 @@ final class CpuWinograd {
 
     /** V [16][C][T] = B^T d B for every 4x4 input tile d of images n0 .. n0+nb-1 of x. */
     static void inputTransform(float[] x, int n0, int nb, ConvGeometry g, float[] v, int t) {
+        inputTransform(x, n0, nb, g, v, t, false);
+    }
+
+    /** As above; {@code tileMajor} writes V as [16][T][C] (tile t, channel c at t*C + c). */
+    static void inputTransform(float[] x, int n0, int nb, ConvGeometry g, float[] v, int t, boolean tileMajor) {
         int inC = g.inC();
         int inH = g.inH();
         int inW = g.inW();
@@ -323,7 +455,8 @@ final class CpuWinograd {
         int hp = 2 * tH + 2;
         int padH = g.padH();
         int padW = g.padW();
-        forEachPlane(nb, inC, per, hp * wp, (i, c, p) -> {
+        int step = tileMajor ? inC : 1;
+        forEachPlane(nb, inC, per, hp * wp, tileMajor, (i, c, p) -> {
             // the plane, zero-padded so that every tile reads inside p
             int plane = ((n0 + i) * inC + c) * inH * inW;
             java.util.Arrays.fill(p, 0f);
@@ -333,9 +466,9 @@ final class CpuWinograd {
                     System.arraycopy(x, plane + h * inW, p, ph * wp + padW, Math.min(inW, wp - padW));
                 }
             }
-            int o = c * t + i * per;
+            int o = tileMajor ? i * per * inC + c : c * t + i * per;
             for (int ty = 0; ty < tH; ty++) {
-                for (int tx = 0; tx < tW; tx++, o++) {
+                for (int tx = 0; tx < tW; tx++, o += step) {
                     int r0 = 2 * ty * wp + 2 * tx;
                     int r1 = r0 + wp;
                     int r2 = r1 + wp;
@@ -471,6 +604,11 @@ final class CpuWinograd {
 
     /** gradX (images n0 ..) = the sum over tiles of B dV B^T, dropping padding (overwrites). */
     static void gradInputTransform(float[] v, int t, ConvGeometry g, float[] gx, int n0, int nb) {
+        gradInputTransform(v, t, g, gx, n0, nb, false);
+    }
+
+    /** As above; {@code tileMajor} reads dV as [16][T][C]. */
+    static void gradInputTransform(float[] v, int t, ConvGeometry g, float[] gx, int n0, int nb, boolean tileMajor) {
         int inC = g.inC();
         int inH = g.inH();
         int inW = g.inW();
@@ -482,11 +620,12 @@ final class CpuWinograd {
         int hp = 2 * tH + 2;
         int padH = g.padH();
         int padW = g.padW();
-        forEachPlane(nb, inC, per, hp * wp, (i, c, p) -> {
+        int step = tileMajor ? inC : 1;
+        forEachPlane(nb, inC, per, hp * wp, tileMajor, (i, c, p) -> {
             java.util.Arrays.fill(p, 0f);
-            int s = c * t + i * per;
+            int s = tileMajor ? i * per * inC + c : c * t + i * per;
             for (int ty = 0; ty < tH; ty++) {
-                for (int tx = 0; tx < tW; tx++, s++) {
+                for (int tx = 0; tx < tW; tx++, s += step) {
                     // rows of B dV: v0, v1 - v2 + v3, v1 + v2 - v0, -v3 (four columns each)
                     float a0 = v[s];
                     float a1 = v[s + xs];

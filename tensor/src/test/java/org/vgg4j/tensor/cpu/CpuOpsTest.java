@@ -115,10 +115,10 @@ class CpuOpsTest {
             int pad = t % 3;
             int h = Math.max(3 - 2 * pad, 1) + r.nextInt(8);
             int w = Math.max(3 - 2 * pad, 1) + r.nextInt(8);
-            ConvGeometry g = ConvGeometry.square(16 + r.nextInt(5), h, w, 16 + r.nextInt(4), 3, 1, pad);
+            ConvGeometry g = ConvGeometry.square(16 + r.nextInt(20), h, w, 16 + r.nextInt(20), 3, 1, pad);
             assertTrue(CpuWinograd.applies(g), "geometry " + g + " goes through Winograd");
             int n = 1 + r.nextInt(4);
-            CpuWinograd wg = new CpuWinograd(sgemm, t % 2 == 0 ? 2048 : 1 + r.nextInt(12));
+            CpuWinograd wg = new CpuWinograd(sgemm, cpu.isVectorized(), t % 2 == 0 ? 2048 : 1 + r.nextInt(12));
             float[] x = random(r, n * g.inC() * g.inH() * g.inW());
             float[] wt = random(r, g.outC() * g.colRows());
             float[] b = random(r, g.outC());
