@@ -16,8 +16,8 @@ jar="$here/target/benchmarks.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -ntp -q -pl benchmarks -am -DskipTests package >&2)
 device=${DEVICE:-cpu}
 cases=${CASES:-"fmnist_vgg11:128 vgg16:8"}
-# JVM options of our side (the launcher's by default); e.g. OURS_JVM="-XX:+UseParallelGC -Xmn64m"
-read -r -a ours_jvm <<< "${OURS_JVM:--XX:+UseParallelGC -Xmn256m}"
+# JVM options of our side (the launcher's by default); e.g. OURS_JVM="-XX:+UseParallelGC -Xmn256m"
+read -r -a ours_jvm <<< "${OURS_JVM:--XX:+UseParallelGC -Xmn64m}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 echo "# java=$("$JAVA_HOME/bin/java" -version 2>&1 | head -1) torch=$(/usr/bin/python3 -c 'import torch; print(torch.__version__)') cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs) threads=2"

@@ -221,13 +221,21 @@ public final class CpuBackend implements Backend {
     @Override
     public void reluForward(Tensor x, Tensor y) {
         same("reluForward", x, y);
-        CpuOps.relu(data(x), data(y), (int) x.size());
+        if (vector) {
+            VectorKernels.relu(data(x), data(y), (int) x.size());
+        } else {
+            CpuOps.relu(data(x), data(y), (int) x.size());
+        }
     }
 
     @Override
     public void reluBackward(Tensor y, Tensor gradY, Tensor gradX) {
         same("reluBackward", y, gradY, gradX);
-        CpuOps.reluBackward(data(y), data(gradY), data(gradX), (int) y.size());
+        if (vector) {
+            VectorKernels.reluBackward(data(y), data(gradY), data(gradX), (int) y.size());
+        } else {
+            CpuOps.reluBackward(data(y), data(gradY), data(gradX), (int) y.size());
+        }
     }
 
     @Override

@@ -94,6 +94,19 @@ final class CpuWinograd {
         return b;
     }
 
+    /** Per-thread scratch planes, kept across calls (a 224x224 plane of 16 lanes is 3 MB). */
+    private static final ThreadLocal<float[]> SCRATCH = ThreadLocal.withInitial(() -> new float[0]);
+
+    /** This thread's scratch of at least {@code n} floats; callers clear the part they use. */
+    static float[] scratch(int n) {
+        float[] a = SCRATCH.get();
+        if (a.length < n) {
+            a = new float[n];
+            SCRATCH.set(a);
+        }
+        return a;
+    }
+
     private static float[] grow(float[] a, long n) {
         return a.length >= n ? a : new float[Math.toIntExact(n)];
     }
@@ -323,86 +336,116 @@ final class CpuWinograd {
         filterTransform(w, outC, inC, u, false);
     }
 
-    /** As above; {@code inputMajor} writes U' [16][C][O] instead. */
+    /**
+     * As above; {@code inputMajor} writes U' [16][C][O] instead. Filters go in blocks of 16 along
+     * the contiguous dimension of U, staged in a small buffer, so that each of the 16 slices (a
+     * power-of-two distance apart, which maps them onto the same cache sets) gets whole lines.
+     */
     static void filterTransform(float[] w, int outC, int inC, float[] u, boolean inputMajor) {
         int xs = outC * inC;
-        Parallel.parallelRange(xs, 4096, (lo, hi) -> {
-            for (int q = (int) lo; q < hi; q++) {
-                int f = inputMajor ? ((q % outC) * inC + q / outC) * 9 : q * 9;
-                // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2 (three columns each)
-                float a0 = w[f];
-                float a1 = w[f + 1];
-                float a2 = w[f + 2];
-                float c0 = w[f + 6];
-                float c1 = w[f + 7];
-                float c2 = w[f + 8];
-                float s0 = 0.5f * (a0 + c0);
-                float s1 = 0.5f * (a1 + c1);
-                float s2 = 0.5f * (a2 + c2);
-                float h0 = 0.5f * w[f + 3];
-                float h1 = 0.5f * w[f + 4];
-                float h2 = 0.5f * w[f + 5];
-                // each row times G^T
-                filterRow(u, q, xs, a0, a1, a2);
-                filterRow(u, q + 4 * xs, xs, s0 + h0, s1 + h1, s2 + h2);
-                filterRow(u, q + 8 * xs, xs, s0 - h0, s1 - h1, s2 - h2);
-                filterRow(u, q + 12 * xs, xs, c0, c1, c2);
+        int inner = inputMajor ? outC : inC;
+        int outer = inputMajor ? inC : outC;
+        int blocks = (inner + 15) / 16;
+        Parallel.parallelRange(blocks, 1, (lo, hi) -> {
+            float[] buf = new float[256];
+            for (int blk = (int) lo; blk < hi; blk++) {
+                int j0 = blk * 16;
+                int jn = Math.min(16, inner - j0);
+                for (int a = 0; a < outer; a++) {
+                    for (int j = 0; j < jn; j++) {
+                        int f = inputMajor ? ((j0 + j) * inC + a) * 9 : (a * inC + j0 + j) * 9;
+                        // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2; each row then times G^T
+                        float a0 = w[f];
+                        float a1 = w[f + 1];
+                        float a2 = w[f + 2];
+                        float c0 = w[f + 6];
+                        float c1 = w[f + 7];
+                        float c2 = w[f + 8];
+                        float s0 = 0.5f * (a0 + c0);
+                        float s1 = 0.5f * (a1 + c1);
+                        float s2 = 0.5f * (a2 + c2);
+                        float h0 = 0.5f * w[f + 3];
+                        float h1 = 0.5f * w[f + 4];
+                        float h2 = 0.5f * w[f + 5];
+                        filterRow(buf, j, a0, a1, a2);
+                        filterRow(buf, 64 + j, s0 + h0, s1 + h1, s2 + h2);
+                        filterRow(buf, 128 + j, s0 - h0, s1 - h1, s2 - h2);
+                        filterRow(buf, 192 + j, c0, c1, c2);
+                    }
+                    int q0 = a * inner + j0;
+                    for (int xi = 0; xi < 16; xi++) {
+                        System.arraycopy(buf, xi * 16, u, xi * xs + q0, jn);
+                    }
+                }
             }
         });
     }
 
-    private static void filterRow(float[] u, int o, int xs, float g0, float g1, float g2) {
+    /** Row (g0, g1, g2) times G^T into buf[o], buf[o + 16], buf[o + 32], buf[o + 48]. */
+    private static void filterRow(float[] buf, int o, float g0, float g1, float g2) {
         float s = 0.5f * (g0 + g2);
         float h = 0.5f * g1;
-        u[o] = g0;
-        u[o + xs] = s + h;
-        u[o + 2 * xs] = s - h;
-        u[o + 3 * xs] = g2;
+        buf[o] = g0;
+        buf[o + 16] = s + h;
+        buf[o + 32] = s - h;
+        buf[o + 48] = g2;
     }
 
-    /** gradW [O, C, 3, 3] += G^T dU G (the adjoint of {@link #filterTransform}). */
+    /** gradW [O, C, 3, 3] += G^T dU G for dU [16][O][C] (the adjoint of {@link #filterTransform}). */
     static void filterGradTransform(float[] du, int outC, int inC, float[] gradW) {
         int xs = outC * inC;
-        Parallel.parallelRange(xs, 4096, (lo, hi) -> {
-            for (int q = (int) lo; q < hi; q++) {
-                // dU G per row i: (u0 + (u1+u2)/2, (u1-u2)/2, (u1+u2)/2 + u3)
-                float r00 = 0, r01 = 0, r02 = 0, r10 = 0, r11 = 0, r12 = 0, r20 = 0, r21 = 0, r22 = 0;
-                for (int i = 0; i < 4; i++) {
-                    int o = q + 4 * i * xs;
-                    float u0 = du[o];
-                    float u1 = du[o + xs];
-                    float u2 = du[o + 2 * xs];
-                    float u3 = du[o + 3 * xs];
-                    float s = 0.5f * (u1 + u2);
-                    float t0 = u0 + s;
-                    float t1 = 0.5f * (u1 - u2);
-                    float t2 = s + u3;
-                    // G^T on the rows: row 0 gets t_0 + (t_1 + t_2)/2, row 1 (t_1 - t_2)/2, row 2 (t_1 + t_2)/2 + t_3
-                    float c0 = i == 0 ? 1f : i == 3 ? 0f : 0.5f;
-                    float c1 = i == 1 ? 0.5f : i == 2 ? -0.5f : 0f;
-                    float c2 = i == 3 ? 1f : i == 0 ? 0f : 0.5f;
-                    r00 += c0 * t0;
-                    r01 += c0 * t1;
-                    r02 += c0 * t2;
-                    r10 += c1 * t0;
-                    r11 += c1 * t1;
-                    r12 += c1 * t2;
-                    r20 += c2 * t0;
-                    r21 += c2 * t1;
-                    r22 += c2 * t2;
+        int blocks = (inC + 15) / 16;
+        Parallel.parallelRange(blocks, 1, (lo, hi) -> {
+            float[] buf = new float[256];
+            for (int blk = (int) lo; blk < hi; blk++) {
+                int j0 = blk * 16;
+                int jn = Math.min(16, inC - j0);
+                for (int o = 0; o < outC; o++) {
+                    int q0 = o * inC + j0;
+                    for (int xi = 0; xi < 16; xi++) {
+                        System.arraycopy(du, xi * xs + q0, buf, xi * 16, jn);
+                    }
+                    for (int j = 0; j < jn; j++) {
+                        // t = dU G, row i: (u0 + (u1+u2)/2, (u1-u2)/2, (u1+u2)/2 + u3)
+                        float t00 = gRow0(buf, j);
+                        float t01 = gRow1(buf, j);
+                        float t02 = gRow2(buf, j);
+                        float t10 = gRow0(buf, 64 + j);
+                        float t11 = gRow1(buf, 64 + j);
+                        float t12 = gRow2(buf, 64 + j);
+                        float t20 = gRow0(buf, 128 + j);
+                        float t21 = gRow1(buf, 128 + j);
+                        float t22 = gRow2(buf, 128 + j);
+                        float t30 = gRow0(buf, 192 + j);
+                        float t31 = gRow1(buf, 192 + j);
+                        float t32 = gRow2(buf, 192 + j);
+                        // G^T t: rows t0 + (t1+t2)/2, (t1-t2)/2, (t1+t2)/2 + t3
+                        int f = (q0 + j) * 9;
+                        gradW[f] += t00 + 0.5f * (t10 + t20);
+                        gradW[f + 1] += t01 + 0.5f * (t11 + t21);
+                        gradW[f + 2] += t02 + 0.5f * (t12 + t22);
+                        gradW[f + 3] += 0.5f * (t10 - t20);
+                        gradW[f + 4] += 0.5f * (t11 - t21);
+                        gradW[f + 5] += 0.5f * (t12 - t22);
+                        gradW[f + 6] += 0.5f * (t10 + t20) + t30;
+                        gradW[f + 7] += 0.5f * (t11 + t21) + t31;
+                        gradW[f + 8] += 0.5f * (t12 + t22) + t32;
+                    }
                 }
-                int f = q * 9;
-                gradW[f] += r00;
-                gradW[f + 1] += r01;
-                gradW[f + 2] += r02;
-                gradW[f + 3] += r10;
-                gradW[f + 4] += r11;
-                gradW[f + 5] += r12;
-                gradW[f + 6] += r20;
-                gradW[f + 7] += r21;
-                gradW[f + 8] += r22;
             }
         });
+    }
+
+    private static float gRow0(float[] b, int o) {
+        return b[o] + 0.5f * (b[o + 16] + b[o + 32]);
+    }
+
+    private static float gRow1(float[] b, int o) {
+        return 0.5f * (b[o + 16] - b[o + 32]);
+    }
+
+    private static float gRow2(float[] b, int o) {
+        return 0.5f * (b[o + 16] + b[o + 32]) + b[o + 48];
     }
 
     /**
@@ -420,7 +463,7 @@ final class CpuWinograd {
      */
     private static void forEachPlane(int nb, int channels, int per, int scratch, boolean imageMajor, PlaneBody body) {
         Parallel.parallelRange((long) nb * channels, Math.max(1, 2048 / Math.max(1, per)), (lo, hi) -> {
-            float[] pad = new float[scratch];
+            float[] pad = scratch(scratch);
             for (long q = lo; q < hi; q++) {
                 if (imageMajor) {
                     body.run((int) (q / channels), (int) (q % channels), pad);
@@ -459,7 +502,7 @@ final class CpuWinograd {
         forEachPlane(nb, inC, per, hp * wp, tileMajor, (i, c, p) -> {
             // the plane, zero-padded so that every tile reads inside p
             int plane = ((n0 + i) * inC + c) * inH * inW;
-            java.util.Arrays.fill(p, 0f);
+            java.util.Arrays.fill(p, 0, hp * wp, 0f);
             for (int h = 0; h < inH; h++) {
                 int ph = h + padH;
                 if (ph < hp) {
@@ -569,7 +612,7 @@ final class CpuWinograd {
             int base = plane;
             int stride = outW;
             if (!even) {
-                java.util.Arrays.fill(p, 0f);
+                java.util.Arrays.fill(p, 0, 4 * per, 0f);
                 for (int h = 0; h < outH; h++) {
                     System.arraycopy(gy, plane + h * outW, p, h * ws, outW);
                 }
@@ -622,7 +665,7 @@ final class CpuWinograd {
         int padW = g.padW();
         int step = tileMajor ? inC : 1;
         forEachPlane(nb, inC, per, hp * wp, tileMajor, (i, c, p) -> {
-            java.util.Arrays.fill(p, 0f);
+            java.util.Arrays.fill(p, 0, hp * wp, 0f);
             int s = tileMajor ? i * per * inC + c : c * t + i * per;
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++, s += step) {

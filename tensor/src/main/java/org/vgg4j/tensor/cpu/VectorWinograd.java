@@ -47,7 +47,7 @@ final class VectorWinograd {
     static void forEachBlock(int nb, int channels, int per, int scratch, BlockBody body) {
         int blocks = (channels + L - 1) / L;
         Parallel.parallelRange((long) nb * blocks, Math.max(1, 256 / Math.max(1, per)), (lo, hi) -> {
-            float[] p = new float[scratch];
+            float[] p = CpuWinograd.scratch(scratch);
             for (long q = lo; q < hi; q++) {
                 int i = (int) (q / blocks);
                 int c0 = (int) (q % blocks) * L;
@@ -71,7 +71,7 @@ final class VectorWinograd {
         int cols = Math.min(inW, wp - g.padW());
         int rs = wp * L;
         forEachBlock(nb, inC, per, hp * wp * L, (i, c0, cb, p) -> {
-            Arrays.fill(p, 0f);
+            Arrays.fill(p, 0, hp * wp * L, 0f);
             for (int l = 0; l < cb; l++) {
                 int plane = ((n0 + i) * inC + c0 + l) * inH * inW;
                 for (int h = 0; h < rows; h++) {
@@ -193,7 +193,7 @@ final class VectorWinograd {
         boolean even = outH % 2 == 0 && outW % 2 == 0;
         forEachBlock(nb, outC, per, 2 * tH * ws * L, (i, o0, cb, p) -> {
             if (!even || cb < L) {
-                Arrays.fill(p, 0f);
+                Arrays.fill(p, 0, 2 * tH * ws * L, 0f);
             }
             for (int l = 0; l < cb; l++) {
                 int plane = ((n0 + i) * outC + o0 + l) * outH * outW;
@@ -246,7 +246,7 @@ final class VectorWinograd {
         int hp = 2 * tH + 2;
         int rs = wp * L;
         forEachBlock(nb, inC, per, hp * wp * L, (i, c0, cb, p) -> {
-            Arrays.fill(p, 0f);
+            Arrays.fill(p, 0, hp * wp * L, 0f);
             boolean full = cb == L;
             VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {

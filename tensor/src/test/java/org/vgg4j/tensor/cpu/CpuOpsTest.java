@@ -101,6 +101,31 @@ class CpuOpsTest {
         }
     }
 
+    /** ReLU's special values (NaN stays NaN forward, gets no gradient), in place, and lengths around a vector. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void reluSpecialValuesAndInPlace(CpuBackend cpu) {
+        float[] special = {Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, 1e-45f, -1e-45f, 3f, -3f};
+        for (int len : new int[] {1, 15, 16, 17, 33, 70_001}) {
+            float[] x = new float[len];
+            float[] g = new float[len];
+            for (int i = 0; i < len; i++) {
+                x[i] = special[(i * 7) % special.length];
+                g[i] = i + 0.5f;
+            }
+            Tensor t = cpu.fromHost(x, len);
+            cpu.reluForward(t, t); // in place
+            float[] y = t.toHost();
+            Tensor tg = cpu.fromHost(g, len);
+            cpu.reluBackward(t, tg, tg); // in place
+            float[] gx = tg.toHost();
+            for (int i = 0; i < len; i++) {
+                assertEquals(Float.floatToIntBits(Math.max(x[i], 0f)), Float.floatToIntBits(y[i]), "relu of " + x[i]);
+                assertEquals(y[i] > 0f ? g[i] : 0f, gx[i], "relu gradient at " + x[i]);
+            }
+        }
+    }
+
     /**
      * Winograd F(2x2, 3x3): forward, input gradient and weight gradient against the double
      * references, for odd and even sizes, paddings 0 to 2, and chunks of a few tiles (so a batch
