@@ -113,16 +113,12 @@ final class CpuWinograd {
 
     /** y [N, O, H, W] = conv(x, w) (+ bias). */
     void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
-        if (vector) {
-            forwardTileMajor(x, w, bias, y, batch, g);
-            return;
-        }
         int inC = g.inC();
         int outC = g.outC();
         int per = tilesH(g) * tilesW(g);
         int b = chunk(g, batch);
         u = grow(u, 16L * outC * inC);
-        filterTransform(w, outC, inC, u, false);
+        filterTransform(w, outC, inC, u, vector);
         v = grow(v, 16L * inC * b * per);
         m = grow(m, 16L * outC * b * per);
         float[] uu = u;
@@ -131,155 +127,43 @@ final class CpuWinograd {
         for (int n0 = 0; n0 < batch; n0 += b) {
             int nb = Math.min(b, batch - n0);
             int t = nb * per;
-            inputTransform(x, n0, nb, g, vv, t);
-            each16(xi -> sgemm.gemm(false, false, outC, t, inC, 1f,
-                uu, xi * outC * inC, inC, vv, xi * inC * t, t, 0f, mm, xi * outC * t, t));
-            outputTransform(mm, t, g, y, n0, nb);
+            if (vector) {
+                // tile-major: M_xi [T, O] = V_xi [T, C] U'_xi [C, O]
+                VectorWinograd.inputTransform(x, n0, nb, g, vv, t);
+                each16(xi -> sgemm.gemm(false, false, t, outC, inC, 1f, vv, xi * t * inC, inC,
+                    uu, xi * inC * outC, outC, 0f, mm, xi * t * outC, outC));
+                VectorWinograd.outputTransform(mm, t, g, y, bias, n0, nb);
+            } else {
+                // channel-major: M_xi [O, T] = U_xi [O, C] V_xi [C, T]
+                inputTransform(x, n0, nb, g, vv, t);
+                each16(xi -> sgemm.gemm(false, false, outC, t, inC, 1f, uu, xi * outC * inC, inC,
+                    vv, xi * inC * t, t, 0f, mm, xi * outC * t, t));
+                outputTransform(mm, t, g, y, n0, nb);
+            }
         }
-        if (bias != null) {
+        if (!vector && bias != null) {
             CpuOps.biasAdd(y, bias, batch, outC, g.outH() * g.outW());
         }
     }
 
     /** gradX [N, C, H, W] = the input gradient (overwrites). */
     void backwardData(float[] gradY, float[] w, float[] gradX, int batch, ConvGeometry g) {
-        if (vector) {
-            gradsTileMajor(null, gradY, w, gradX, null, null, batch, g);
-            return;
-        }
-        int inC = g.inC();
-        int outC = g.outC();
-        int per = tilesH(g) * tilesW(g);
-        int b = chunk(g, batch);
-        u = grow(u, 16L * outC * inC);
-        filterTransform(w, outC, inC, u, false);
-        v = grow(v, 16L * inC * b * per);
-        m = grow(m, 16L * outC * b * per);
-        float[] uu = u;
-        float[] vv = v;
-        float[] mm = m;
-        for (int n0 = 0; n0 < batch; n0 += b) {
-            int nb = Math.min(b, batch - n0);
-            int t = nb * per;
-            gradOutputTransform(gradY, n0, nb, g, mm, t);
-            each16(xi -> sgemm.gemm(true, false, inC, t, outC, 1f,
-                uu, xi * outC * inC, inC, mm, xi * outC * t, t, 0f, vv, xi * inC * t, t));
-            gradInputTransform(vv, t, g, gradX, n0, nb);
-        }
+        backward(null, gradY, w, gradX, null, null, batch, g);
     }
 
     /** gradW [O, C, 3, 3] += the weight gradient; gradBias [O] += sums of gradY when not null. */
     void backwardWeights(float[] x, float[] gradY, float[] gradW, float[] gradBias, int batch, ConvGeometry g) {
-        if (vector) {
-            gradsTileMajor(x, gradY, null, null, gradW, gradBias, batch, g);
-            return;
-        }
-        int inC = g.inC();
-        int outC = g.outC();
-        int per = tilesH(g) * tilesW(g);
-        int b = chunk(g, batch);
-        du = grow(du, 16L * outC * inC);
-        v = grow(v, 16L * inC * b * per);
-        m = grow(m, 16L * outC * b * per);
-        float[] dd = du;
-        float[] vv = v;
-        float[] mm = m;
-        for (int n0 = 0; n0 < batch; n0 += b) {
-            int nb = Math.min(b, batch - n0);
-            int t = nb * per;
-            float beta = n0 == 0 ? 0f : 1f;
-            inputTransform(x, n0, nb, g, vv, t);
-            gradOutputTransform(gradY, n0, nb, g, mm, t);
-            each16(xi -> sgemm.gemm(false, true, outC, inC, t, 1f,
-                mm, xi * outC * t, t, vv, xi * inC * t, t, beta, dd, xi * outC * inC, inC));
-        }
-        filterGradTransform(dd, outC, inC, gradW);
-        if (gradBias != null) {
-            CpuOps.biasGrad(gradY, gradBias, batch, outC, g.outH() * g.outW());
-        }
+        backward(x, gradY, null, null, gradW, gradBias, batch, g);
     }
 
     /**
-     * Both gradients, transforming gradY and x once per chunk: the weight gradient GEMM reads V,
-     * then the input gradient GEMM overwrites it with dV (per xi, in one parallel region).
+     * The gradients, gradY transformed once per chunk: when gradW is not null the weight
+     * gradient (x, transformed to V, is needed), when gradX is not null the input gradient (w is
+     * needed). Per xi, in one parallel task, the weight-gradient GEMM reads V and then the
+     * input-gradient GEMM overwrites it with dV.
      */
     void backward(float[] x, float[] gradY, float[] w, float[] gradX, float[] gradW, float[] gradBias, int batch,
                   ConvGeometry g) {
-        if (vector) {
-            gradsTileMajor(x, gradY, w, gradX, gradW, gradBias, batch, g);
-            return;
-        }
-        int inC = g.inC();
-        int outC = g.outC();
-        int per = tilesH(g) * tilesW(g);
-        int b = chunk(g, batch);
-        boolean data = gradX != null;
-        if (data) {
-            u = grow(u, 16L * outC * inC);
-            filterTransform(w, outC, inC, u);
-        }
-        du = grow(du, 16L * outC * inC);
-        v = grow(v, 16L * inC * b * per);
-        m = grow(m, 16L * outC * b * per);
-        float[] uu = u;
-        float[] dd = du;
-        float[] vv = v;
-        float[] mm = m;
-        for (int n0 = 0; n0 < batch; n0 += b) {
-            int nb = Math.min(b, batch - n0);
-            int t = nb * per;
-            float beta = n0 == 0 ? 0f : 1f;
-            // V tile-major ([16][T][C]) so that both GEMMs stream it in rows: dU = dM V (NN), dV = dM^T U (TN)
-            inputTransform(x, n0, nb, g, vv, t, true);
-            gradOutputTransform(gradY, n0, nb, g, mm, t);
-            each16(xi -> {
-                sgemm.gemm(false, false, outC, inC, t, 1f, mm, xi * outC * t, t, vv, xi * inC * t, inC, beta,
-                    dd, xi * outC * inC, inC);
-                if (data) {
-                    sgemm.gemm(true, false, t, inC, outC, 1f, mm, xi * outC * t, t, uu, xi * outC * inC, inC, 0f,
-                        vv, xi * inC * t, inC);
-                }
-            });
-            if (data) {
-                gradInputTransform(vv, t, g, gradX, n0, nb, true);
-            }
-        }
-        filterGradTransform(dd, outC, inC, gradW);
-        if (gradBias != null) {
-            CpuOps.biasGrad(gradY, gradBias, batch, outC, g.outH() * g.outW());
-        }
-    }
-
-    /** The forward pass on tile-major V [16][T][C] and M [16][T][O]: M_xi = V_xi U'_xi with U' [16][C][O]. */
-    private void forwardTileMajor(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
-        int inC = g.inC();
-        int outC = g.outC();
-        int per = tilesH(g) * tilesW(g);
-        int b = chunk(g, batch);
-        u = grow(u, 16L * outC * inC);
-        filterTransform(w, outC, inC, u, true);
-        v = grow(v, 16L * inC * b * per);
-        m = grow(m, 16L * outC * b * per);
-        float[] uu = u;
-        float[] vv = v;
-        float[] mm = m;
-        for (int n0 = 0; n0 < batch; n0 += b) {
-            int nb = Math.min(b, batch - n0);
-            int t = nb * per;
-            VectorWinograd.inputTransform(x, n0, nb, g, vv, t);
-            each16(xi -> sgemm.gemm(false, false, t, outC, inC, 1f, vv, xi * t * inC, inC,
-                uu, xi * inC * outC, outC, 0f, mm, xi * t * outC, outC));
-            VectorWinograd.outputTransform(mm, t, g, y, bias, n0, nb);
-        }
-    }
-
-    /**
-     * Gradients on tile-major layouts: dM [16][T][O] from gradY; when gradW is not null
-     * dU_xi += dM_xi^T V_xi (x transformed to V [16][T][C]); when gradX is not null
-     * dV_xi = dM_xi U_xi (U [16][O][C]), written over V, then gradX.
-     */
-    private void gradsTileMajor(float[] x, float[] gradY, float[] w, float[] gradX, float[] gradW, float[] gradBias,
-                                int batch, ConvGeometry g) {
         int inC = g.inC();
         int outC = g.outC();
         int per = tilesH(g) * tilesW(g);
@@ -303,22 +187,44 @@ final class CpuWinograd {
             int nb = Math.min(b, batch - n0);
             int t = nb * per;
             float beta = n0 == 0 ? 0f : 1f;
-            if (weights) {
-                VectorWinograd.inputTransform(x, n0, nb, g, vv, t);
-            }
-            VectorWinograd.gradOutputTransform(gradY, n0, nb, g, mm, t);
-            each16(xi -> {
+            if (vector) {
+                // tile-major: dU_xi [O, C] += dM_xi^T V_xi, dV_xi [T, C] = dM_xi [T, O] U_xi [O, C]
                 if (weights) {
-                    sgemm.gemm(true, false, outC, inC, t, 1f, mm, xi * t * outC, outC, vv, xi * t * inC, inC, beta,
-                        dd, xi * outC * inC, inC);
+                    VectorWinograd.inputTransform(x, n0, nb, g, vv, t);
                 }
+                VectorWinograd.gradOutputTransform(gradY, n0, nb, g, mm, t);
+                each16(xi -> {
+                    if (weights) {
+                        sgemm.gemm(true, false, outC, inC, t, 1f, mm, xi * t * outC, outC, vv, xi * t * inC, inC,
+                            beta, dd, xi * outC * inC, inC);
+                    }
+                    if (data) {
+                        sgemm.gemm(false, false, t, inC, outC, 1f, mm, xi * t * outC, outC, uu, xi * outC * inC,
+                            inC, 0f, vv, xi * t * inC, inC);
+                    }
+                });
                 if (data) {
-                    sgemm.gemm(false, false, t, inC, outC, 1f, mm, xi * t * outC, outC, uu, xi * outC * inC, inC, 0f,
-                        vv, xi * t * inC, inC);
+                    VectorWinograd.gradInputTransform(vv, t, g, gradX, n0, nb);
                 }
-            });
-            if (data) {
-                VectorWinograd.gradInputTransform(vv, t, g, gradX, n0, nb);
+            } else {
+                // channel-major: dU_xi [O, C] += dM_xi [O, T] V_xi^T, dV_xi [C, T] = U_xi^T dM_xi
+                if (weights) {
+                    inputTransform(x, n0, nb, g, vv, t);
+                }
+                gradOutputTransform(gradY, n0, nb, g, mm, t);
+                each16(xi -> {
+                    if (weights) {
+                        sgemm.gemm(false, true, outC, inC, t, 1f, mm, xi * outC * t, t, vv, xi * inC * t, t, beta,
+                            dd, xi * outC * inC, inC);
+                    }
+                    if (data) {
+                        sgemm.gemm(true, false, inC, t, outC, 1f, uu, xi * outC * inC, inC, mm, xi * outC * t, t, 0f,
+                            vv, xi * inC * t, t);
+                    }
+                });
+                if (data) {
+                    gradInputTransform(vv, t, g, gradX, n0, nb);
+                }
             }
         }
         if (weights) {
@@ -331,13 +237,9 @@ final class CpuWinograd {
 
     // ---------------------------------------------------------------- transforms
 
-    /** U [16][O][C] = G g G^T for every 3x3 filter g of w [O, C, 3, 3]. */
-    static void filterTransform(float[] w, int outC, int inC, float[] u) {
-        filterTransform(w, outC, inC, u, false);
-    }
-
     /**
-     * As above; {@code inputMajor} writes U' [16][C][O] instead. Filters go in blocks of 16 along
+     * U [16][O][C] = G g G^T for every 3x3 filter g of w [O, C, 3, 3]; {@code inputMajor} writes
+     * U' [16][C][O] instead. Filters go in blocks of 16 along
      * the contiguous dimension of U, staged in a small buffer, so that each of the 16 slices (a
      * power-of-two distance apart, which maps them onto the same cache sets) gets whole lines.
      */
@@ -454,22 +356,10 @@ final class CpuWinograd {
      * Each task gets a scratch plane of {@code scratch} floats.
      */
     private static void forEachPlane(int nb, int channels, int per, int scratch, PlaneBody body) {
-        forEachPlane(nb, channels, per, scratch, false, body);
-    }
-
-    /**
-     * As above; {@code imageMajor} runs the channels of one image one after another instead, for
-     * the tile-major layout {@code [16][T][C]} where consecutive channels are adjacent.
-     */
-    private static void forEachPlane(int nb, int channels, int per, int scratch, boolean imageMajor, PlaneBody body) {
         Parallel.parallelRange((long) nb * channels, Math.max(1, 2048 / Math.max(1, per)), (lo, hi) -> {
             float[] pad = scratch(scratch);
             for (long q = lo; q < hi; q++) {
-                if (imageMajor) {
-                    body.run((int) (q / channels), (int) (q % channels), pad);
-                } else {
-                    body.run((int) (q % nb), (int) (q / nb), pad);
-                }
+                body.run((int) (q % nb), (int) (q / nb), pad);
             }
         });
     }
@@ -482,11 +372,6 @@ final class CpuWinograd {
 
     /** V [16][C][T] = B^T d B for every 4x4 input tile d of images n0 .. n0+nb-1 of x. */
     static void inputTransform(float[] x, int n0, int nb, ConvGeometry g, float[] v, int t) {
-        inputTransform(x, n0, nb, g, v, t, false);
-    }
-
-    /** As above; {@code tileMajor} writes V as [16][T][C] (tile t, channel c at t*C + c). */
-    static void inputTransform(float[] x, int n0, int nb, ConvGeometry g, float[] v, int t, boolean tileMajor) {
         int inC = g.inC();
         int inH = g.inH();
         int inW = g.inW();
@@ -498,8 +383,7 @@ final class CpuWinograd {
         int hp = 2 * tH + 2;
         int padH = g.padH();
         int padW = g.padW();
-        int step = tileMajor ? inC : 1;
-        forEachPlane(nb, inC, per, hp * wp, tileMajor, (i, c, p) -> {
+        forEachPlane(nb, inC, per, hp * wp, (i, c, p) -> {
             // the plane, zero-padded so that every tile reads inside p
             int plane = ((n0 + i) * inC + c) * inH * inW;
             java.util.Arrays.fill(p, 0, hp * wp, 0f);
@@ -509,9 +393,9 @@ final class CpuWinograd {
                     System.arraycopy(x, plane + h * inW, p, ph * wp + padW, Math.min(inW, wp - padW));
                 }
             }
-            int o = tileMajor ? i * per * inC + c : c * t + i * per;
+            int o = c * t + i * per;
             for (int ty = 0; ty < tH; ty++) {
-                for (int tx = 0; tx < tW; tx++, o += step) {
+                for (int tx = 0; tx < tW; tx++, o++) {
                     int r0 = 2 * ty * wp + 2 * tx;
                     int r1 = r0 + wp;
                     int r2 = r1 + wp;
@@ -647,11 +531,6 @@ final class CpuWinograd {
 
     /** gradX (images n0 ..) = the sum over tiles of B dV B^T, dropping padding (overwrites). */
     static void gradInputTransform(float[] v, int t, ConvGeometry g, float[] gx, int n0, int nb) {
-        gradInputTransform(v, t, g, gx, n0, nb, false);
-    }
-
-    /** As above; {@code tileMajor} reads dV as [16][T][C]. */
-    static void gradInputTransform(float[] v, int t, ConvGeometry g, float[] gx, int n0, int nb, boolean tileMajor) {
         int inC = g.inC();
         int inH = g.inH();
         int inW = g.inW();
@@ -663,12 +542,11 @@ final class CpuWinograd {
         int hp = 2 * tH + 2;
         int padH = g.padH();
         int padW = g.padW();
-        int step = tileMajor ? inC : 1;
-        forEachPlane(nb, inC, per, hp * wp, tileMajor, (i, c, p) -> {
+        forEachPlane(nb, inC, per, hp * wp, (i, c, p) -> {
             java.util.Arrays.fill(p, 0, hp * wp, 0f);
-            int s = tileMajor ? i * per * inC + c : c * t + i * per;
+            int s = c * t + i * per;
             for (int ty = 0; ty < tH; ty++) {
-                for (int tx = 0; tx < tW; tx++, s += step) {
+                for (int tx = 0; tx < tW; tx++, s++) {
                     // rows of B dV: v0, v1 - v2 + v3, v1 + v2 - v0, -v3 (four columns each)
                     float a0 = v[s];
                     float a1 = v[s + xs];

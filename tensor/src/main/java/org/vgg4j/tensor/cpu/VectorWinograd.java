@@ -56,6 +56,25 @@ final class VectorWinograd {
         });
     }
 
+    /**
+     * Copies rows x cols pixels of cb planes (plane l at {@code src[plane0 + l*planeSize]}, rows
+     * {@code srcW} apart) into p with the planes interleaved: lane l of pixel (h, w) at
+     * {@code p[at + (h*pw + w)*L + l]}.
+     */
+    private static void interleave(float[] src, int plane0, int planeSize, int cb, int rows, int cols, int srcW,
+                                   float[] p, int at, int pw) {
+        for (int l = 0; l < cb; l++) {
+            int plane = plane0 + l * planeSize;
+            for (int h = 0; h < rows; h++) {
+                int dst = at + h * pw * L + l;
+                int s = plane + h * srcW;
+                for (int w = 0; w < cols; w++, dst += L) {
+                    p[dst] = src[s + w];
+                }
+            }
+        }
+    }
+
     /** V [16][T][C] = B^T d B for every input tile of images n0 .. n0+nb-1. */
     static void inputTransform(float[] x, int n0, int nb, ConvGeometry g, float[] v, int t) {
         int inC = g.inC();
@@ -72,16 +91,8 @@ final class VectorWinograd {
         int rs = wp * L;
         forEachBlock(nb, inC, per, hp * wp * L, (i, c0, cb, p) -> {
             Arrays.fill(p, 0, hp * wp * L, 0f);
-            for (int l = 0; l < cb; l++) {
-                int plane = ((n0 + i) * inC + c0 + l) * inH * inW;
-                for (int h = 0; h < rows; h++) {
-                    int dst = ((h + g.padH()) * wp + g.padW()) * L + l;
-                    int src = plane + h * inW;
-                    for (int w = 0; w < cols; w++, dst += L) {
-                        p[dst] = x[src + w];
-                    }
-                }
-            }
+            interleave(x, ((n0 + i) * inC + c0) * inH * inW, inH * inW, cb, rows, cols, inW, p,
+                (g.padH() * wp + g.padW()) * L, wp);
             boolean full = cb == L;
             VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {
@@ -195,16 +206,7 @@ final class VectorWinograd {
             if (!even || cb < L) {
                 Arrays.fill(p, 0, 2 * tH * ws * L, 0f);
             }
-            for (int l = 0; l < cb; l++) {
-                int plane = ((n0 + i) * outC + o0 + l) * outH * outW;
-                for (int h = 0; h < outH; h++) {
-                    int dst = h * ws * L + l;
-                    int src = plane + h * outW;
-                    for (int w = 0; w < outW; w++, dst += L) {
-                        p[dst] = gy[src + w];
-                    }
-                }
-            }
+            interleave(gy, ((n0 + i) * outC + o0) * outH * outW, outH * outW, cb, outH, outW, outW, p, 0, ws);
             boolean full = cb == L;
             VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {
