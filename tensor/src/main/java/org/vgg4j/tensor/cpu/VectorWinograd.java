@@ -97,29 +97,33 @@ final class VectorWinograd {
             VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
-                    int o = ((i * per) + ty * tW + tx) * inC + c0;
-                    int r0 = (2 * ty * wp + 2 * tx) * L;
-                    int r1 = r0 + rs;
-                    int r2 = r1 + rs;
-                    int r3 = r2 + rs;
-                    FloatVector d10 = ld(p, r1);
-                    FloatVector d11 = ld(p, r1 + L);
-                    FloatVector d12 = ld(p, r1 + 2 * L);
-                    FloatVector d13 = ld(p, r1 + 3 * L);
-                    FloatVector d20 = ld(p, r2);
-                    FloatVector d21 = ld(p, r2 + L);
-                    FloatVector d22 = ld(p, r2 + 2 * L);
-                    FloatVector d23 = ld(p, r2 + 3 * L);
-                    // rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3; each times B
-                    inRow(v, o, xs, ld(p, r0).sub(d20), ld(p, r0 + L).sub(d21), ld(p, r0 + 2 * L).sub(d22),
-                        ld(p, r0 + 3 * L).sub(d23), m, full);
-                    inRow(v, o + 4 * xs, xs, d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), m, full);
-                    inRow(v, o + 8 * xs, xs, d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), m, full);
-                    inRow(v, o + 12 * xs, xs, d10.sub(ld(p, r3)), d11.sub(ld(p, r3 + L)), d12.sub(ld(p, r3 + 2 * L)),
-                        d13.sub(ld(p, r3 + 3 * L)), m, full);
+                    inputTile(p, (2 * ty * wp + 2 * tx) * L, rs, v, ((i * per) + ty * tW + tx) * inC + c0, xs, m, full);
                 }
             }
         });
+    }
+
+    /** One input tile: the 4x4 pixels at p[r0 ..] (rows rs apart) to 16 slices of v at v[o + xi*xs]. */
+    private static void inputTile(float[] p, int r0, int rs, float[] v, int o, int xs, VectorMask<Float> m,
+                                  boolean full) {
+        int r1 = r0 + rs;
+        int r2 = r1 + rs;
+        int r3 = r2 + rs;
+        FloatVector d10 = ld(p, r1);
+        FloatVector d11 = ld(p, r1 + L);
+        FloatVector d12 = ld(p, r1 + 2 * L);
+        FloatVector d13 = ld(p, r1 + 3 * L);
+        FloatVector d20 = ld(p, r2);
+        FloatVector d21 = ld(p, r2 + L);
+        FloatVector d22 = ld(p, r2 + 2 * L);
+        FloatVector d23 = ld(p, r2 + 3 * L);
+        // rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3; each times B
+        inRow(v, o, xs, ld(p, r0).sub(d20), ld(p, r0 + L).sub(d21), ld(p, r0 + 2 * L).sub(d22),
+            ld(p, r0 + 3 * L).sub(d23), m, full);
+        inRow(v, o + 4 * xs, xs, d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), m, full);
+        inRow(v, o + 8 * xs, xs, d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), m, full);
+        inRow(v, o + 12 * xs, xs, d10.sub(ld(p, r3)), d11.sub(ld(p, r3 + L)), d12.sub(ld(p, r3 + 2 * L)),
+            d13.sub(ld(p, r3 + 3 * L)), m, full);
     }
 
     private static void inRow(float[] v, int o, int xs, FloatVector q0, FloatVector q1, FloatVector q2,
@@ -146,33 +150,7 @@ final class VectorWinograd {
             VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
-                    int s = ((i * per) + ty * tW + tx) * outC + o0;
-                    FloatVector b0 = ld(mt, s + 4 * xs, m, full);
-                    FloatVector b1 = ld(mt, s + 5 * xs, m, full);
-                    FloatVector b2 = ld(mt, s + 6 * xs, m, full);
-                    FloatVector b3 = ld(mt, s + 7 * xs, m, full);
-                    FloatVector c0 = ld(mt, s + 8 * xs, m, full);
-                    FloatVector c1 = ld(mt, s + 9 * xs, m, full);
-                    FloatVector c2 = ld(mt, s + 10 * xs, m, full);
-                    FloatVector c3 = ld(mt, s + 11 * xs, m, full);
-                    // rows of A^T M: m0 + m1 + m2, m1 - m2 - m3
-                    FloatVector bc0 = b0.add(c0);
-                    FloatVector bc1 = b1.add(c1);
-                    FloatVector bc2 = b2.add(c2);
-                    FloatVector bc3 = b3.add(c3);
-                    FloatVector e0 = ld(mt, s, m, full).add(bc0);
-                    FloatVector e1 = ld(mt, s + xs, m, full).add(bc1);
-                    FloatVector e2 = ld(mt, s + 2 * xs, m, full).add(bc2);
-                    FloatVector e3 = ld(mt, s + 3 * xs, m, full).add(bc3);
-                    FloatVector f0 = b0.sub(c0).sub(ld(mt, s + 12 * xs, m, full));
-                    FloatVector f1 = b1.sub(c1).sub(ld(mt, s + 13 * xs, m, full));
-                    FloatVector f2 = b2.sub(c2).sub(ld(mt, s + 14 * xs, m, full));
-                    FloatVector f3 = b3.sub(c3).sub(ld(mt, s + 15 * xs, m, full));
-                    int at = (2 * ty * ws + 2 * tx) * L;
-                    e0.add(e1).add(e2).intoArray(p, at);
-                    e1.sub(e2).sub(e3).intoArray(p, at + L);
-                    f0.add(f1).add(f2).intoArray(p, at + rs);
-                    f1.sub(f2).sub(f3).intoArray(p, at + rs + L);
+                    outputTile(mt, ((i * per) + ty * tW + tx) * outC + o0, xs, m, full, p, (2 * ty * ws + 2 * tx) * L, rs);
                 }
             }
             for (int l = 0; l < cb; l++) {
@@ -188,6 +166,32 @@ final class VectorWinograd {
                 }
             }
         });
+    }
+
+    /** One output tile: A^T M A of the 16 slices at mt[s + xi*xs] to the 2x2 pixels at p[at ..] (rows rs apart). */
+    private static void outputTile(float[] mt, int s, int xs, VectorMask<Float> m, boolean full, float[] p, int at,
+                                   int rs) {
+        FloatVector b0 = ld(mt, s + 4 * xs, m, full);
+        FloatVector b1 = ld(mt, s + 5 * xs, m, full);
+        FloatVector b2 = ld(mt, s + 6 * xs, m, full);
+        FloatVector b3 = ld(mt, s + 7 * xs, m, full);
+        FloatVector c0 = ld(mt, s + 8 * xs, m, full);
+        FloatVector c1 = ld(mt, s + 9 * xs, m, full);
+        FloatVector c2 = ld(mt, s + 10 * xs, m, full);
+        FloatVector c3 = ld(mt, s + 11 * xs, m, full);
+        // rows of A^T M: m0 + m1 + m2, m1 - m2 - m3
+        FloatVector e0 = ld(mt, s, m, full).add(b0).add(c0);
+        FloatVector e1 = ld(mt, s + xs, m, full).add(b1).add(c1);
+        FloatVector e2 = ld(mt, s + 2 * xs, m, full).add(b2).add(c2);
+        FloatVector e3 = ld(mt, s + 3 * xs, m, full).add(b3).add(c3);
+        FloatVector f0 = b0.sub(c0).sub(ld(mt, s + 12 * xs, m, full));
+        FloatVector f1 = b1.sub(c1).sub(ld(mt, s + 13 * xs, m, full));
+        FloatVector f2 = b2.sub(c2).sub(ld(mt, s + 14 * xs, m, full));
+        FloatVector f3 = b3.sub(c3).sub(ld(mt, s + 15 * xs, m, full));
+        e0.add(e1).add(e2).intoArray(p, at);
+        e1.sub(e2).sub(e3).intoArray(p, at + L);
+        f0.add(f1).add(f2).intoArray(p, at + rs);
+        f1.sub(f2).sub(f3).intoArray(p, at + rs + L);
     }
 
     /** dM [16][T][O] = A dY A^T for every 2x2 tile of gradY (zero past the edge). */
@@ -211,20 +215,25 @@ final class VectorWinograd {
             VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
-                    int o = ((i * per) + ty * tW + tx) * outC + o0;
-                    int at = (2 * ty * ws + 2 * tx) * L;
-                    FloatVector a = ld(p, at);
-                    FloatVector b = ld(p, at + L);
-                    FloatVector c = ld(p, at + rs);
-                    FloatVector d = ld(p, at + rs + L);
-                    // A (a b; c d) A^T with A (p, q) = (p, p+q, p-q, -q), rows then columns
-                    gradRow(mt, o, xs, a, b, m, full);
-                    gradRow(mt, o + 4 * xs, xs, a.add(c), b.add(d), m, full);
-                    gradRow(mt, o + 8 * xs, xs, a.sub(c), b.sub(d), m, full);
-                    gradRow(mt, o + 12 * xs, xs, c.neg(), d.neg(), m, full);
+                    gradOutputTile(p, (2 * ty * ws + 2 * tx) * L, rs, mt, ((i * per) + ty * tW + tx) * outC + o0, xs, m,
+                        full);
                 }
             }
         });
+    }
+
+    /** One gradient tile: A dY A^T of the 2x2 pixels at p[at ..] (rows rs apart) to the 16 slices at mt[o + xi*xs]. */
+    private static void gradOutputTile(float[] p, int at, int rs, float[] mt, int o, int xs, VectorMask<Float> m,
+                                       boolean full) {
+        FloatVector a = ld(p, at);
+        FloatVector b = ld(p, at + L);
+        FloatVector c = ld(p, at + rs);
+        FloatVector d = ld(p, at + rs + L);
+        // A (a b; c d) A^T with A (p, q) = (p, p+q, p-q, -q), rows then columns
+        gradRow(mt, o, xs, a, b, m, full);
+        gradRow(mt, o + 4 * xs, xs, a.add(c), b.add(d), m, full);
+        gradRow(mt, o + 8 * xs, xs, a.sub(c), b.sub(d), m, full);
+        gradRow(mt, o + 12 * xs, xs, c.neg(), d.neg(), m, full);
     }
 
     private static void gradRow(float[] mt, int o, int xs, FloatVector p, FloatVector q, VectorMask<Float> m,
@@ -253,30 +262,7 @@ final class VectorWinograd {
             VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
-                    int s = ((i * per) + ty * tW + tx) * inC + c0;
-                    int r0 = (2 * ty * wp + 2 * tx) * L;
-                    // rows of B dV: v0, v1 - v2 + v3, v1 + v2 - v0, -v3 (four columns each), then times B^T
-                    FloatVector a0 = ld(v, s, m, full);
-                    FloatVector a1 = ld(v, s + xs, m, full);
-                    FloatVector a2 = ld(v, s + 2 * xs, m, full);
-                    FloatVector a3 = ld(v, s + 3 * xs, m, full);
-                    FloatVector b0 = ld(v, s + 4 * xs, m, full);
-                    FloatVector b1 = ld(v, s + 5 * xs, m, full);
-                    FloatVector b2 = ld(v, s + 6 * xs, m, full);
-                    FloatVector b3 = ld(v, s + 7 * xs, m, full);
-                    FloatVector c0v = ld(v, s + 8 * xs, m, full);
-                    FloatVector c1 = ld(v, s + 9 * xs, m, full);
-                    FloatVector c2 = ld(v, s + 10 * xs, m, full);
-                    FloatVector c3 = ld(v, s + 11 * xs, m, full);
-                    FloatVector d0 = ld(v, s + 12 * xs, m, full);
-                    FloatVector d1 = ld(v, s + 13 * xs, m, full);
-                    FloatVector d2 = ld(v, s + 14 * xs, m, full);
-                    FloatVector d3 = ld(v, s + 15 * xs, m, full);
-                    addRow(p, r0, a0, a1, a2, a3);
-                    addRow(p, r0 + rs, b0.sub(c0v).add(d0), b1.sub(c1).add(d1), b2.sub(c2).add(d2), b3.sub(c3).add(d3));
-                    addRow(p, r0 + 2 * rs, b0.add(c0v).sub(a0), b1.add(c1).sub(a1), b2.add(c2).sub(a2),
-                        b3.add(c3).sub(a3));
-                    addRow(p, r0 + 3 * rs, d0.neg(), d1.neg(), d2.neg(), d3.neg());
+                    gradInputTile(v, ((i * per) + ty * tW + tx) * inC + c0, xs, m, full, p, (2 * ty * wp + 2 * tx) * L, rs);
                 }
             }
             int covered = Math.max(0, Math.min(inW, wp - g.padW()));
@@ -296,6 +282,32 @@ final class VectorWinograd {
                 }
             }
         });
+    }
+
+    /** One input-gradient tile: B dV B^T of the 16 slices at v[s + xi*xs] added to the 4x4 pixels at p[r0 ..]. */
+    private static void gradInputTile(float[] v, int s, int xs, VectorMask<Float> m, boolean full, float[] p, int r0,
+                                      int rs) {
+        // rows of B dV: v0, v1 - v2 + v3, v1 + v2 - v0, -v3 (four columns each), then times B^T
+        FloatVector a0 = ld(v, s, m, full);
+        FloatVector a1 = ld(v, s + xs, m, full);
+        FloatVector a2 = ld(v, s + 2 * xs, m, full);
+        FloatVector a3 = ld(v, s + 3 * xs, m, full);
+        FloatVector b0 = ld(v, s + 4 * xs, m, full);
+        FloatVector b1 = ld(v, s + 5 * xs, m, full);
+        FloatVector b2 = ld(v, s + 6 * xs, m, full);
+        FloatVector b3 = ld(v, s + 7 * xs, m, full);
+        FloatVector c0 = ld(v, s + 8 * xs, m, full);
+        FloatVector c1 = ld(v, s + 9 * xs, m, full);
+        FloatVector c2 = ld(v, s + 10 * xs, m, full);
+        FloatVector c3 = ld(v, s + 11 * xs, m, full);
+        FloatVector d0 = ld(v, s + 12 * xs, m, full);
+        FloatVector d1 = ld(v, s + 13 * xs, m, full);
+        FloatVector d2 = ld(v, s + 14 * xs, m, full);
+        FloatVector d3 = ld(v, s + 15 * xs, m, full);
+        addRow(p, r0, a0, a1, a2, a3);
+        addRow(p, r0 + rs, b0.sub(c0).add(d0), b1.sub(c1).add(d1), b2.sub(c2).add(d2), b3.sub(c3).add(d3));
+        addRow(p, r0 + 2 * rs, b0.add(c0).sub(a0), b1.add(c1).sub(a1), b2.add(c2).sub(a2), b3.add(c3).sub(a3));
+        addRow(p, r0 + 3 * rs, d0.neg(), d1.neg(), d2.neg(), d3.neg());
     }
 
     /** Adds (row) B^T, i.e. (q0, q1 - q2 + q3, q1 + q2 - q0, -q3), to the four pixels at p[at ..]. */
