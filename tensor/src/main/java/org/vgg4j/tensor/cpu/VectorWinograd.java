@@ -2,7 +2,6 @@ package org.vgg4j.tensor.cpu;
 
 import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 import org.vgg4j.tensor.ConvGeometry;
 
@@ -13,29 +12,16 @@ import org.vgg4j.tensor.ConvGeometry;
  * first gathers the planes of a block of channels into a zero-padded scratch image with the
  * channels interleaved ({@code [h][w][lane]}); every tile then reads whole vectors.
  *
- * <p>Channel counts that are not a multiple of the vector length end in a masked block.
+ * <p>Channel counts that are not a multiple of the vector length end in a block that goes through
+ * a small staging array. The tile methods are straight-line and take no vectors or masks as
+ * arguments: a FloatVector or VectorMask that crosses a call C2 does not inline is boxed, and a
+ * masked load falls back to a Java loop, either of which allocates on every tile.
  */
 final class VectorWinograd {
     private VectorWinograd() {}
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
-
-    private static FloatVector ld(float[] a, int at) {
-        return FloatVector.fromArray(S, a, at);
-    }
-
-    private static FloatVector ld(float[] a, int at, VectorMask<Float> m, boolean full) {
-        return full ? FloatVector.fromArray(S, a, at) : FloatVector.fromArray(S, a, at, m);
-    }
-
-    private static void st(FloatVector v, float[] a, int at, VectorMask<Float> m, boolean full) {
-        if (full) {
-            v.intoArray(a, at);
-        } else {
-            v.intoArray(a, at, m);
-        }
-    }
 
     /** A body over (image of the chunk, first channel of a block, channels in the block). */
     @FunctionalInterface
@@ -75,6 +61,20 @@ final class VectorWinograd {
         }
     }
 
+    /** The cb lanes of the 16 slices src[o + xi*xs] into stage[xi*L ..] (a last, partial block). */
+    private static void stage(float[] src, int o, int xs, int cb, float[] stage) {
+        for (int xi = 0; xi < 16; xi++) {
+            System.arraycopy(src, o + xi * xs, stage, xi * L, cb);
+        }
+    }
+
+    /** The inverse of {@link #stage}: the first cb lanes of stage[xi*L ..] to dst[o + xi*xs]. */
+    private static void unstage(float[] stage, float[] dst, int o, int xs, int cb) {
+        for (int xi = 0; xi < 16; xi++) {
+            System.arraycopy(stage, xi * L, dst, o + xi * xs, cb);
+        }
+    }
+
     /** V [16][T][C] = B^T d B for every input tile of images n0 .. n0+nb-1. */
     static void inputTransform(float[] x, int n0, int nb, ConvGeometry g, float[] v, int t) {
         int inC = g.inC();
@@ -90,48 +90,75 @@ final class VectorWinograd {
         int cols = Math.min(inW, wp - g.padW());
         int rs = wp * L;
         forEachBlock(nb, inC, per, hp * wp * L, (i, c0, cb, p) -> {
+            float[] stage = cb < L ? new float[16 * L] : null; // a last block of fewer than L channels
             Arrays.fill(p, 0, hp * wp * L, 0f);
             interleave(x, ((n0 + i) * inC + c0) * inH * inW, inH * inW, cb, rows, cols, inW, p,
                 (g.padH() * wp + g.padW()) * L, wp);
-            boolean full = cb == L;
-            VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
-                    inputTile(p, (2 * ty * wp + 2 * tx) * L, rs, v, ((i * per) + ty * tW + tx) * inC + c0, xs, m, full);
+                    int o = ((i * per) + ty * tW + tx) * inC + c0;
+                    if (stage == null) {
+                        inputTile(p, (2 * ty * wp + 2 * tx) * L, rs, v, o, xs);
+                    } else {
+                        inputTile(p, (2 * ty * wp + 2 * tx) * L, rs, stage, 0, L);
+                        unstage(stage, v, o, xs, cb);
+                    }
                 }
             }
         });
     }
 
-    /** One input tile: the 4x4 pixels at p[r0 ..] (rows rs apart) to 16 slices of v at v[o + xi*xs]. */
-    private static void inputTile(float[] p, int r0, int rs, float[] v, int o, int xs, VectorMask<Float> m,
-                                  boolean full) {
+    /**
+     * One input tile: the 4x4 pixels at p[r0 ..] (rows rs apart) to the 16 slices v[o + xi*xs].
+     * Straight-line code on purpose: a FloatVector passed to a helper that C2 does not inline is
+     * boxed, and these run millions of times a step.
+     */
+    private static void inputTile(float[] p, int r0, int rs, float[] v, int o, int xs) {
         int r1 = r0 + rs;
         int r2 = r1 + rs;
         int r3 = r2 + rs;
-        FloatVector d10 = ld(p, r1);
-        FloatVector d11 = ld(p, r1 + L);
-        FloatVector d12 = ld(p, r1 + 2 * L);
-        FloatVector d13 = ld(p, r1 + 3 * L);
-        FloatVector d20 = ld(p, r2);
-        FloatVector d21 = ld(p, r2 + L);
-        FloatVector d22 = ld(p, r2 + 2 * L);
-        FloatVector d23 = ld(p, r2 + 3 * L);
-        // rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3; each times B
-        inRow(v, o, xs, ld(p, r0).sub(d20), ld(p, r0 + L).sub(d21), ld(p, r0 + 2 * L).sub(d22),
-            ld(p, r0 + 3 * L).sub(d23), m, full);
-        inRow(v, o + 4 * xs, xs, d10.add(d20), d11.add(d21), d12.add(d22), d13.add(d23), m, full);
-        inRow(v, o + 8 * xs, xs, d20.sub(d10), d21.sub(d11), d22.sub(d12), d23.sub(d13), m, full);
-        inRow(v, o + 12 * xs, xs, d10.sub(ld(p, r3)), d11.sub(ld(p, r3 + L)), d12.sub(ld(p, r3 + 2 * L)),
-            d13.sub(ld(p, r3 + 3 * L)), m, full);
-    }
-
-    private static void inRow(float[] v, int o, int xs, FloatVector q0, FloatVector q1, FloatVector q2,
-                              FloatVector q3, VectorMask<Float> m, boolean full) {
-        st(q0.sub(q2), v, o, m, full);
-        st(q1.add(q2), v, o + xs, m, full);
-        st(q2.sub(q1), v, o + 2 * xs, m, full);
-        st(q1.sub(q3), v, o + 3 * xs, m, full);
+        FloatVector d10 = FloatVector.fromArray(S, p, r1);
+        FloatVector d11 = FloatVector.fromArray(S, p, r1 + L);
+        FloatVector d12 = FloatVector.fromArray(S, p, r1 + 2 * L);
+        FloatVector d13 = FloatVector.fromArray(S, p, r1 + 3 * L);
+        FloatVector d20 = FloatVector.fromArray(S, p, r2);
+        FloatVector d21 = FloatVector.fromArray(S, p, r2 + L);
+        FloatVector d22 = FloatVector.fromArray(S, p, r2 + 2 * L);
+        FloatVector d23 = FloatVector.fromArray(S, p, r2 + 3 * L);
+        // rows of B^T d: d0 - d2, d1 + d2, d2 - d1, d1 - d3; each row (q0..q3) times B is
+        // (q0 - q2, q1 + q2, q2 - q1, q1 - q3)
+        FloatVector q0 = FloatVector.fromArray(S, p, r0).sub(d20);
+        FloatVector q1 = FloatVector.fromArray(S, p, r0 + L).sub(d21);
+        FloatVector q2 = FloatVector.fromArray(S, p, r0 + 2 * L).sub(d22);
+        FloatVector q3 = FloatVector.fromArray(S, p, r0 + 3 * L).sub(d23);
+        q0.sub(q2).intoArray(v, o);
+        q1.add(q2).intoArray(v, o + xs);
+        q2.sub(q1).intoArray(v, o + 2 * xs);
+        q1.sub(q3).intoArray(v, o + 3 * xs);
+        q0 = d10.add(d20);
+        q1 = d11.add(d21);
+        q2 = d12.add(d22);
+        q3 = d13.add(d23);
+        q0.sub(q2).intoArray(v, o + 4 * xs);
+        q1.add(q2).intoArray(v, o + 5 * xs);
+        q2.sub(q1).intoArray(v, o + 6 * xs);
+        q1.sub(q3).intoArray(v, o + 7 * xs);
+        q0 = d20.sub(d10);
+        q1 = d21.sub(d11);
+        q2 = d22.sub(d12);
+        q3 = d23.sub(d13);
+        q0.sub(q2).intoArray(v, o + 8 * xs);
+        q1.add(q2).intoArray(v, o + 9 * xs);
+        q2.sub(q1).intoArray(v, o + 10 * xs);
+        q1.sub(q3).intoArray(v, o + 11 * xs);
+        q0 = d10.sub(FloatVector.fromArray(S, p, r3));
+        q1 = d11.sub(FloatVector.fromArray(S, p, r3 + L));
+        q2 = d12.sub(FloatVector.fromArray(S, p, r3 + 2 * L));
+        q3 = d13.sub(FloatVector.fromArray(S, p, r3 + 3 * L));
+        q0.sub(q2).intoArray(v, o + 12 * xs);
+        q1.add(q2).intoArray(v, o + 13 * xs);
+        q2.sub(q1).intoArray(v, o + 14 * xs);
+        q1.sub(q3).intoArray(v, o + 15 * xs);
     }
 
     /** y (images n0 ..) = A^T M A (+ bias) for every tile of M [16][T][O], cut at the edge (overwrites). */
@@ -146,11 +173,16 @@ final class VectorWinograd {
         int ws = 2 * tW;
         int rs = ws * L;
         forEachBlock(nb, outC, per, 2 * tH * ws * L, (i, o0, cb, p) -> {
-            boolean full = cb == L;
-            VectorMask<Float> m = S.indexInRange(0, cb);
+            float[] stage = cb < L ? new float[16 * L] : null; // a last block of fewer than L channels
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
-                    outputTile(mt, ((i * per) + ty * tW + tx) * outC + o0, xs, m, full, p, (2 * ty * ws + 2 * tx) * L, rs);
+                    int o = ((i * per) + ty * tW + tx) * outC + o0;
+                    if (stage == null) {
+                        outputTile(mt, o, xs, p, (2 * ty * ws + 2 * tx) * L, rs);
+                    } else {
+                        stage(mt, o, xs, cb, stage);
+                        outputTile(stage, 0, L, p, (2 * ty * ws + 2 * tx) * L, rs);
+                    }
                 }
             }
             for (int l = 0; l < cb; l++) {
@@ -168,26 +200,25 @@ final class VectorWinograd {
         });
     }
 
-    /** One output tile: A^T M A of the 16 slices at mt[s + xi*xs] to the 2x2 pixels at p[at ..] (rows rs apart). */
-    private static void outputTile(float[] mt, int s, int xs, VectorMask<Float> m, boolean full, float[] p, int at,
-                                   int rs) {
-        FloatVector b0 = ld(mt, s + 4 * xs, m, full);
-        FloatVector b1 = ld(mt, s + 5 * xs, m, full);
-        FloatVector b2 = ld(mt, s + 6 * xs, m, full);
-        FloatVector b3 = ld(mt, s + 7 * xs, m, full);
-        FloatVector c0 = ld(mt, s + 8 * xs, m, full);
-        FloatVector c1 = ld(mt, s + 9 * xs, m, full);
-        FloatVector c2 = ld(mt, s + 10 * xs, m, full);
-        FloatVector c3 = ld(mt, s + 11 * xs, m, full);
-        // rows of A^T M: m0 + m1 + m2, m1 - m2 - m3
-        FloatVector e0 = ld(mt, s, m, full).add(b0).add(c0);
-        FloatVector e1 = ld(mt, s + xs, m, full).add(b1).add(c1);
-        FloatVector e2 = ld(mt, s + 2 * xs, m, full).add(b2).add(c2);
-        FloatVector e3 = ld(mt, s + 3 * xs, m, full).add(b3).add(c3);
-        FloatVector f0 = b0.sub(c0).sub(ld(mt, s + 12 * xs, m, full));
-        FloatVector f1 = b1.sub(c1).sub(ld(mt, s + 13 * xs, m, full));
-        FloatVector f2 = b2.sub(c2).sub(ld(mt, s + 14 * xs, m, full));
-        FloatVector f3 = b3.sub(c3).sub(ld(mt, s + 15 * xs, m, full));
+    /** One output tile: A^T M A of the 16 slices mt[s + xi*xs] to the 2x2 pixels at p[at ..] (rows rs apart). */
+    private static void outputTile(float[] mt, int s, int xs, float[] p, int at, int rs) {
+        FloatVector b0 = FloatVector.fromArray(S, mt, s + 4 * xs);
+        FloatVector b1 = FloatVector.fromArray(S, mt, s + 5 * xs);
+        FloatVector b2 = FloatVector.fromArray(S, mt, s + 6 * xs);
+        FloatVector b3 = FloatVector.fromArray(S, mt, s + 7 * xs);
+        FloatVector c0 = FloatVector.fromArray(S, mt, s + 8 * xs);
+        FloatVector c1 = FloatVector.fromArray(S, mt, s + 9 * xs);
+        FloatVector c2 = FloatVector.fromArray(S, mt, s + 10 * xs);
+        FloatVector c3 = FloatVector.fromArray(S, mt, s + 11 * xs);
+        // rows of A^T M: m0 + m1 + m2, m1 - m2 - m3; each row (e0..e3) times A is (e0 + e1 + e2, e1 - e2 - e3)
+        FloatVector e0 = FloatVector.fromArray(S, mt, s).add(b0).add(c0);
+        FloatVector e1 = FloatVector.fromArray(S, mt, s + xs).add(b1).add(c1);
+        FloatVector e2 = FloatVector.fromArray(S, mt, s + 2 * xs).add(b2).add(c2);
+        FloatVector e3 = FloatVector.fromArray(S, mt, s + 3 * xs).add(b3).add(c3);
+        FloatVector f0 = b0.sub(c0).sub(FloatVector.fromArray(S, mt, s + 12 * xs));
+        FloatVector f1 = b1.sub(c1).sub(FloatVector.fromArray(S, mt, s + 13 * xs));
+        FloatVector f2 = b2.sub(c2).sub(FloatVector.fromArray(S, mt, s + 14 * xs));
+        FloatVector f3 = b3.sub(c3).sub(FloatVector.fromArray(S, mt, s + 15 * xs));
         e0.add(e1).add(e2).intoArray(p, at);
         e1.sub(e2).sub(e3).intoArray(p, at + L);
         f0.add(f1).add(f2).intoArray(p, at + rs);
@@ -207,41 +238,54 @@ final class VectorWinograd {
         int rs = ws * L;
         boolean even = outH % 2 == 0 && outW % 2 == 0;
         forEachBlock(nb, outC, per, 2 * tH * ws * L, (i, o0, cb, p) -> {
+            float[] stage = cb < L ? new float[16 * L] : null; // a last block of fewer than L channels
             if (!even || cb < L) {
                 Arrays.fill(p, 0, 2 * tH * ws * L, 0f);
             }
             interleave(gy, ((n0 + i) * outC + o0) * outH * outW, outH * outW, cb, outH, outW, outW, p, 0, ws);
-            boolean full = cb == L;
-            VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
-                    gradOutputTile(p, (2 * ty * ws + 2 * tx) * L, rs, mt, ((i * per) + ty * tW + tx) * outC + o0, xs, m,
-                        full);
+                    int o = ((i * per) + ty * tW + tx) * outC + o0;
+                    if (stage == null) {
+                        gradOutputTile(p, (2 * ty * ws + 2 * tx) * L, rs, mt, o, xs);
+                    } else {
+                        gradOutputTile(p, (2 * ty * ws + 2 * tx) * L, rs, stage, 0, L);
+                        unstage(stage, mt, o, xs, cb);
+                    }
                 }
             }
         });
     }
 
-    /** One gradient tile: A dY A^T of the 2x2 pixels at p[at ..] (rows rs apart) to the 16 slices at mt[o + xi*xs]. */
-    private static void gradOutputTile(float[] p, int at, int rs, float[] mt, int o, int xs, VectorMask<Float> m,
-                                       boolean full) {
-        FloatVector a = ld(p, at);
-        FloatVector b = ld(p, at + L);
-        FloatVector c = ld(p, at + rs);
-        FloatVector d = ld(p, at + rs + L);
-        // A (a b; c d) A^T with A (p, q) = (p, p+q, p-q, -q), rows then columns
-        gradRow(mt, o, xs, a, b, m, full);
-        gradRow(mt, o + 4 * xs, xs, a.add(c), b.add(d), m, full);
-        gradRow(mt, o + 8 * xs, xs, a.sub(c), b.sub(d), m, full);
-        gradRow(mt, o + 12 * xs, xs, c.neg(), d.neg(), m, full);
-    }
-
-    private static void gradRow(float[] mt, int o, int xs, FloatVector p, FloatVector q, VectorMask<Float> m,
-                                boolean full) {
-        st(p, mt, o, m, full);
-        st(p.add(q), mt, o + xs, m, full);
-        st(p.sub(q), mt, o + 2 * xs, m, full);
-        st(q.neg(), mt, o + 3 * xs, m, full);
+    /** One gradient tile: A dY A^T of the 2x2 pixels at p[at ..] (rows rs apart) to the 16 slices mt[o + xi*xs]. */
+    private static void gradOutputTile(float[] p, int at, int rs, float[] mt, int o, int xs) {
+        FloatVector a = FloatVector.fromArray(S, p, at);
+        FloatVector b = FloatVector.fromArray(S, p, at + L);
+        FloatVector c = FloatVector.fromArray(S, p, at + rs);
+        FloatVector d = FloatVector.fromArray(S, p, at + rs + L);
+        // A (a b; c d) A^T with A (p, q) = (p, p+q, p-q, -q): rows (a, b), (a+c, b+d), (a-c, b-d), (-c, -d)
+        a.intoArray(mt, o);
+        a.add(b).intoArray(mt, o + xs);
+        a.sub(b).intoArray(mt, o + 2 * xs);
+        b.neg().intoArray(mt, o + 3 * xs);
+        FloatVector pp = a.add(c);
+        FloatVector qq = b.add(d);
+        pp.intoArray(mt, o + 4 * xs);
+        pp.add(qq).intoArray(mt, o + 5 * xs);
+        pp.sub(qq).intoArray(mt, o + 6 * xs);
+        qq.neg().intoArray(mt, o + 7 * xs);
+        pp = a.sub(c);
+        qq = b.sub(d);
+        pp.intoArray(mt, o + 8 * xs);
+        pp.add(qq).intoArray(mt, o + 9 * xs);
+        pp.sub(qq).intoArray(mt, o + 10 * xs);
+        qq.neg().intoArray(mt, o + 11 * xs);
+        pp = c.neg();
+        qq = d.neg();
+        pp.intoArray(mt, o + 12 * xs);
+        pp.add(qq).intoArray(mt, o + 13 * xs);
+        pp.sub(qq).intoArray(mt, o + 14 * xs);
+        qq.neg().intoArray(mt, o + 15 * xs);
     }
 
     /** gradX (images n0 ..) = the sum over tiles of B dV B^T for dV [16][T][C], without padding (overwrites). */
@@ -257,12 +301,17 @@ final class VectorWinograd {
         int hp = 2 * tH + 2;
         int rs = wp * L;
         forEachBlock(nb, inC, per, hp * wp * L, (i, c0, cb, p) -> {
+            float[] stage = cb < L ? new float[16 * L] : null; // a last block of fewer than L channels
             Arrays.fill(p, 0, hp * wp * L, 0f);
-            boolean full = cb == L;
-            VectorMask<Float> m = S.indexInRange(0, cb);
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
-                    gradInputTile(v, ((i * per) + ty * tW + tx) * inC + c0, xs, m, full, p, (2 * ty * wp + 2 * tx) * L, rs);
+                    int o = ((i * per) + ty * tW + tx) * inC + c0;
+                    if (stage == null) {
+                        gradInputTile(v, o, xs, p, (2 * ty * wp + 2 * tx) * L, rs);
+                    } else {
+                        stage(v, o, xs, cb, stage);
+                        gradInputTile(stage, 0, L, p, (2 * ty * wp + 2 * tx) * L, rs);
+                    }
                 }
             }
             int covered = Math.max(0, Math.min(inW, wp - g.padW()));
@@ -284,37 +333,71 @@ final class VectorWinograd {
         });
     }
 
-    /** One input-gradient tile: B dV B^T of the 16 slices at v[s + xi*xs] added to the 4x4 pixels at p[r0 ..]. */
-    private static void gradInputTile(float[] v, int s, int xs, VectorMask<Float> m, boolean full, float[] p, int r0,
-                                      int rs) {
-        // rows of B dV: v0, v1 - v2 + v3, v1 + v2 - v0, -v3 (four columns each), then times B^T
-        FloatVector a0 = ld(v, s, m, full);
-        FloatVector a1 = ld(v, s + xs, m, full);
-        FloatVector a2 = ld(v, s + 2 * xs, m, full);
-        FloatVector a3 = ld(v, s + 3 * xs, m, full);
-        FloatVector b0 = ld(v, s + 4 * xs, m, full);
-        FloatVector b1 = ld(v, s + 5 * xs, m, full);
-        FloatVector b2 = ld(v, s + 6 * xs, m, full);
-        FloatVector b3 = ld(v, s + 7 * xs, m, full);
-        FloatVector c0 = ld(v, s + 8 * xs, m, full);
-        FloatVector c1 = ld(v, s + 9 * xs, m, full);
-        FloatVector c2 = ld(v, s + 10 * xs, m, full);
-        FloatVector c3 = ld(v, s + 11 * xs, m, full);
-        FloatVector d0 = ld(v, s + 12 * xs, m, full);
-        FloatVector d1 = ld(v, s + 13 * xs, m, full);
-        FloatVector d2 = ld(v, s + 14 * xs, m, full);
-        FloatVector d3 = ld(v, s + 15 * xs, m, full);
-        addRow(p, r0, a0, a1, a2, a3);
-        addRow(p, r0 + rs, b0.sub(c0).add(d0), b1.sub(c1).add(d1), b2.sub(c2).add(d2), b3.sub(c3).add(d3));
-        addRow(p, r0 + 2 * rs, b0.add(c0).sub(a0), b1.add(c1).sub(a1), b2.add(c2).sub(a2), b3.add(c3).sub(a3));
-        addRow(p, r0 + 3 * rs, d0.neg(), d1.neg(), d2.neg(), d3.neg());
-    }
-
-    /** Adds (row) B^T, i.e. (q0, q1 - q2 + q3, q1 + q2 - q0, -q3), to the four pixels at p[at ..]. */
-    private static void addRow(float[] p, int at, FloatVector q0, FloatVector q1, FloatVector q2, FloatVector q3) {
-        ld(p, at).add(q0).intoArray(p, at);
-        ld(p, at + L).add(q1.sub(q2).add(q3)).intoArray(p, at + L);
-        ld(p, at + 2 * L).add(q1.add(q2).sub(q0)).intoArray(p, at + 2 * L);
-        ld(p, at + 3 * L).sub(q3).intoArray(p, at + 3 * L);
+    /**
+     * One input-gradient tile: B dV B^T of the 16 slices v[s + xi*xs] added to the 4x4 pixels at
+     * p[r0 ..] (rows rs apart). dV's rows a..d times B^T, per row x: (x0, x1 - x2 + x3, x1 + x2 - x0,
+     * -x3); then B on the left adds, per pixel column, a to row 0, b - c + d to row 1,
+     * b + c - a to row 2 and -d to row 3.
+     */
+    private static void gradInputTile(float[] v, int s, int xs, float[] p, int r0, int rs) {
+        int r1 = r0 + rs;
+        int r2 = r1 + rs;
+        int r3 = r2 + rs;
+        FloatVector a0 = FloatVector.fromArray(S, v, s + 0 * xs);
+        FloatVector a1 = FloatVector.fromArray(S, v, s + 1 * xs);
+        FloatVector a2 = FloatVector.fromArray(S, v, s + 2 * xs);
+        FloatVector a3 = FloatVector.fromArray(S, v, s + 3 * xs);
+        FloatVector b0 = FloatVector.fromArray(S, v, s + 4 * xs);
+        FloatVector b1 = FloatVector.fromArray(S, v, s + 5 * xs);
+        FloatVector b2 = FloatVector.fromArray(S, v, s + 6 * xs);
+        FloatVector b3 = FloatVector.fromArray(S, v, s + 7 * xs);
+        FloatVector c0 = FloatVector.fromArray(S, v, s + 8 * xs);
+        FloatVector c1 = FloatVector.fromArray(S, v, s + 9 * xs);
+        FloatVector c2 = FloatVector.fromArray(S, v, s + 10 * xs);
+        FloatVector c3 = FloatVector.fromArray(S, v, s + 11 * xs);
+        FloatVector d0 = FloatVector.fromArray(S, v, s + 12 * xs);
+        FloatVector d1 = FloatVector.fromArray(S, v, s + 13 * xs);
+        FloatVector d2 = FloatVector.fromArray(S, v, s + 14 * xs);
+        FloatVector d3 = FloatVector.fromArray(S, v, s + 15 * xs);
+        FloatVector ca;
+        FloatVector cb;
+        FloatVector cc;
+        FloatVector cd;
+        // pixel column 0
+        ca = a0;
+        cb = b0;
+        cc = c0;
+        cd = d0;
+        FloatVector.fromArray(S, p, r0 + 0 * L).add(ca).intoArray(p, r0 + 0 * L);
+        FloatVector.fromArray(S, p, r1 + 0 * L).add(cb.sub(cc).add(cd)).intoArray(p, r1 + 0 * L);
+        FloatVector.fromArray(S, p, r2 + 0 * L).add(cb.add(cc).sub(ca)).intoArray(p, r2 + 0 * L);
+        FloatVector.fromArray(S, p, r3 + 0 * L).sub(cd).intoArray(p, r3 + 0 * L);
+        // pixel column 1
+        ca = a1.sub(a2).add(a3);
+        cb = b1.sub(b2).add(b3);
+        cc = c1.sub(c2).add(c3);
+        cd = d1.sub(d2).add(d3);
+        FloatVector.fromArray(S, p, r0 + 1 * L).add(ca).intoArray(p, r0 + 1 * L);
+        FloatVector.fromArray(S, p, r1 + 1 * L).add(cb.sub(cc).add(cd)).intoArray(p, r1 + 1 * L);
+        FloatVector.fromArray(S, p, r2 + 1 * L).add(cb.add(cc).sub(ca)).intoArray(p, r2 + 1 * L);
+        FloatVector.fromArray(S, p, r3 + 1 * L).sub(cd).intoArray(p, r3 + 1 * L);
+        // pixel column 2
+        ca = a1.add(a2).sub(a0);
+        cb = b1.add(b2).sub(b0);
+        cc = c1.add(c2).sub(c0);
+        cd = d1.add(d2).sub(d0);
+        FloatVector.fromArray(S, p, r0 + 2 * L).add(ca).intoArray(p, r0 + 2 * L);
+        FloatVector.fromArray(S, p, r1 + 2 * L).add(cb.sub(cc).add(cd)).intoArray(p, r1 + 2 * L);
+        FloatVector.fromArray(S, p, r2 + 2 * L).add(cb.add(cc).sub(ca)).intoArray(p, r2 + 2 * L);
+        FloatVector.fromArray(S, p, r3 + 2 * L).sub(cd).intoArray(p, r3 + 2 * L);
+        // pixel column 3
+        ca = a3.neg();
+        cb = b3.neg();
+        cc = c3.neg();
+        cd = d3.neg();
+        FloatVector.fromArray(S, p, r0 + 3 * L).add(ca).intoArray(p, r0 + 3 * L);
+        FloatVector.fromArray(S, p, r1 + 3 * L).add(cb.sub(cc).add(cd)).intoArray(p, r1 + 3 * L);
+        FloatVector.fromArray(S, p, r2 + 3 * L).add(cb.add(cc).sub(ca)).intoArray(p, r2 + 3 * L);
+        FloatVector.fromArray(S, p, r3 + 3 * L).sub(cd).intoArray(p, r3 + 3 * L);
     }
 }
