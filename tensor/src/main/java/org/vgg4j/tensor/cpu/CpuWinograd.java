@@ -27,8 +27,11 @@ import org.vgg4j.tensor.ConvGeometry;
  * The transforms are exact in real arithmetic; in float their rounding stays within a few ulps of
  * the im2col result for F(2x2, 3x3) (the larger F(4x4, 3x3) loses digits, so it is not used).
  *
- * <p>Layouts: {@code V [16][C][T]}, {@code M [16][O][T]}, {@code U [16][O][C]}; tile t of image i
- * in a chunk is {@code i * tilesH * tilesW + ty * tilesW + tx}.
+ * <p>Layouts: the scalar path keeps {@code V [16][C][T]} and {@code M [16][O][T]} with scalar
+ * transforms here; the Vector API path keeps them tile-major, {@code V [16][T][C]} and
+ * {@code M [16][T][O]}, with the transforms of {@link VectorWinograd} (its forward GEMM then takes
+ * {@code U' [16][C][O]}). {@code U} and {@code dU} are {@code [16][O][C]}. Tile t of image i in a
+ * chunk is {@code i * tilesH * tilesW + ty * tilesW + tx}.
  */
 final class CpuWinograd {
     /** {@code -Dvgg4j.conv.winograd=false} turns it off (all convolutions then go through im2col). */
