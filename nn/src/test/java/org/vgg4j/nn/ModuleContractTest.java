@@ -2,6 +2,7 @@ package org.vgg4j.nn;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -76,12 +77,59 @@ class ModuleContractTest {
         assertSame(y1, y2, "same shape, same output buffer");
         assertSame(g1, g2, "same shape, same gradient buffer");
         Tensor y3 = conv.forward(cpu.zeros(1, 2, 5, 5), true); // a smaller last batch
-        assertNotSame(y1, y3);
         assertArrayEquals(new int[] {1, 3, 5, 5}, y3.shape());
-        assertTrue(y1.isReleased(), "the buffer of the old shape is freed, not leaked");
+        assertSame(y1.storage(float[].class), y3.storage(float[].class), "a smaller batch is a view of the same storage");
+        assertFalse(y1.isReleased());
+        assertSame(y1, conv.forward(x, true), "back to the full batch: the original buffer");
+        Tensor y4 = conv.forward(cpu.zeros(6, 2, 5, 5), true); // a larger batch
+        assertArrayEquals(new int[] {6, 3, 5, 5}, y4.shape());
+        assertTrue(y1.isReleased(), "the smaller buffer is freed, not leaked");
         conv.close();
-        assertTrue(y3.isReleased());
+        assertTrue(y4.isReleased());
         assertTrue(conv.weight().value().isReleased() && conv.bias().grad().isReleased());
+    }
+
+    /** A network's outputs and gradients for a batch do not depend on the batch sizes it ran before. */
+    @Test
+    void smallerBatchesInReusedBuffersGiveTheSameNumbers() {
+        try (Sequential net = new Sequential(
+                new Conv2d(cpu, "features.0", 3, 4, 3, 1, 1, true), new ReLU(cpu, true),
+                new LocalResponseNorm(cpu, LrnParams.paper()), new MaxPool2d(cpu, 2, 2, 0),
+                new Conv2d(cpu, "features.4", 4, 6, 3, 1, 1, true), new ReLU(cpu, false), new AvgPool2d(cpu, 2, 2, 0),
+                new Flatten(), new Linear(cpu, "classifier.0", 6 * 4 * 4, 3, true))) {
+            for (int i = 0; i < net.parameters().size(); i++) {
+                Init.normal(net.parameters().get(i), 0.3, 7 + i);
+            }
+            float[][] first = run(net, 3, 1);
+            run(net, 5, 2);
+            float[][] again = run(net, 3, 1);
+            run(net, 2, 3);
+            float[][] third = run(net, 3, 1);
+            for (int i = 0; i < first.length; i++) {
+                assertArrayEquals(first[i], again[i], "result " + i + " after a larger batch");
+                assertArrayEquals(first[i], third[i], "result " + i + " after a smaller batch");
+            }
+        }
+    }
+
+    /** Output, input gradient and every parameter gradient of one step on a seeded batch of {@code n}. */
+    private float[][] run(Sequential net, int n, long seed) {
+        java.util.Random r = new java.util.Random(seed);
+        float[] xs = new float[n * 3 * 16 * 16];
+        float[] gs = new float[n * 3];
+        for (int i = 0; i < xs.length; i++) {
+            xs[i] = (float) r.nextGaussian();
+        }
+        for (int i = 0; i < gs.length; i++) {
+            gs[i] = (float) r.nextGaussian();
+        }
+        net.parameters().forEach(Parameter::zeroGrad);
+        Tensor y = net.forward(cpu.fromHost(xs, n, 3, 16, 16), true);
+        float[] out = y.toHost();
+        float[] gx = net.backward(cpu.fromHost(gs, n, 3)).toHost();
+        java.util.List<float[]> all = new java.util.ArrayList<>(java.util.List.of(out, gx));
+        net.parameters().forEach(p -> all.add(p.grad().toHost()));
+        return all.toArray(float[][]::new);
     }
 
     @Test

@@ -82,6 +82,22 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(backend, storage, s, false);
     }
 
+    /**
+     * A view of the first {@code sizeOf(newShape)} elements, with shape {@code newShape}: a smaller
+     * batch held in storage allocated for a larger one. Like {@link #reshape}, it shares the
+     * storage and releases nothing when closed.
+     */
+    public Tensor prefix(int... newShape) {
+        if (sizeOf(newShape) > size) {
+            throw new IllegalArgumentException("prefix: " + Arrays.toString(newShape) + " does not fit in "
+                + Arrays.toString(shape));
+        }
+        return new Tensor(backend, storage, newShape, false);
+    }
+
+    /** Whether the shape is {@code s} (without the copy {@link #shape()} makes). */
+    public boolean hasShape(int... s) { return Arrays.equals(shape, s); }
+
     public boolean isReleased() { return released; }
 
     /** Releases the storage (once); views are not owners and release nothing. */

@@ -57,7 +57,7 @@ public final class ModelFile {
     }
 
     public static void save(Path file, VggModel model, Info info) throws IOException {
-        SafeTensors.write(file, StateDict.of(model.parameters()), Map.of(KEY, info.toJson()), false);
+        SafeTensors.write(file, StateDict.sources(model.parameters()), Map.of(KEY, info.toJson()), false);
     }
 
     /** A loaded model and its description. */

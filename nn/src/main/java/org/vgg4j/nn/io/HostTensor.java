@@ -4,12 +4,20 @@ import java.util.Arrays;
 import org.vgg4j.tensor.Tensor;
 
 /** A float32 tensor on the host: what model files hold. */
-public record HostTensor(int[] shape, float[] data) {
+public record HostTensor(int[] shape, float[] data) implements TensorSource {
     public HostTensor {
         if (Tensor.sizeOf(shape) != data.length) {
             throw new IllegalArgumentException("HostTensor: " + data.length + " values for shape "
                 + Arrays.toString(shape));
         }
+    }
+
+    @Override
+    public long size() { return data.length; }
+
+    @Override
+    public void copyTo(long offset, float[] dst, int len) {
+        System.arraycopy(data, Math.toIntExact(offset), dst, 0, len);
     }
 
     public static HostTensor of(Tensor t) {

@@ -51,9 +51,9 @@ public final class SafeTensors {
     /** Test hook: runs after each chunk of data written, with the data bytes written so far. */
     static volatile LongConsumer afterChunk = n -> { };
 
-    public static void write(Path file, Map<String, HostTensor> tensors, Map<String, String> metadata,
+    public static void write(Path file, Map<String, ? extends TensorSource> tensors, Map<String, String> metadata,
                              boolean checksum) throws IOException {
-        Map<String, HostTensor> sorted = new TreeMap<>(tensors);
+        Map<String, TensorSource> sorted = new TreeMap<>(tensors);
         Map<String, String> meta = new TreeMap<>(metadata);
         if (checksum) {
             CRC32 crc = new CRC32();
@@ -151,13 +151,15 @@ public final class SafeTensors {
     }
 
     /** The tensors' floats as little-endian bytes, back to back, in chunks of at most {@link #CHUNK}. */
-    private static void streamData(Collection<HostTensor> tensors, ChunkSink sink) throws IOException {
+    private static void streamData(Collection<? extends TensorSource> tensors, ChunkSink sink) throws IOException {
         ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
-        for (HostTensor t : tensors) {
-            float[] d = t.data();
-            for (int i = 0; i < d.length; ) {
-                int n = Math.min(d.length - i, buf.remaining() / 4);
-                buf.asFloatBuffer().put(d, i, n);
+        float[] values = new float[CHUNK / 4];
+        for (TensorSource t : tensors) {
+            long size = t.size();
+            for (long i = 0; i < size; ) {
+                int n = (int) Math.min(size - i, buf.remaining() / 4);
+                t.copyTo(i, values, n);
+                buf.asFloatBuffer().put(values, 0, n);
                 buf.position(buf.position() + 4 * n);
                 i += n;
                 if (buf.remaining() < 4) {

@@ -51,7 +51,7 @@ final class SafeTensorsHeader {
      * so the data section starts aligned. F32 tensors are laid out back to back in the given order;
      * {@code __metadata__} comes first, as the reference writer puts it.
      */
-    static ByteBuffer encode(Map<String, HostTensor> tensors, Map<String, String> metadata) {
+    static ByteBuffer encode(Map<String, ? extends TensorSource> tensors, Map<String, String> metadata) {
         JsonObject header = new JsonObject();
         if (!metadata.isEmpty()) {
             JsonObject m = new JsonObject();
@@ -59,11 +59,11 @@ final class SafeTensorsHeader {
             header.add(METADATA, m);
         }
         long offset = 0;
-        for (Map.Entry<String, HostTensor> e : tensors.entrySet()) {
+        for (Map.Entry<String, ? extends TensorSource> e : tensors.entrySet()) {
             if (e.getKey().equals(METADATA)) {
                 throw new IllegalArgumentException("safetensors: a tensor cannot be called " + METADATA);
             }
-            HostTensor t = e.getValue();
+            TensorSource t = e.getValue();
             JsonObject entry = new JsonObject();
             entry.addProperty("dtype", "F32");
             JsonArray shape = new JsonArray();
@@ -71,7 +71,7 @@ final class SafeTensorsHeader {
             entry.add("shape", shape);
             JsonArray offsets = new JsonArray();
             offsets.add(offset);
-            offset += 4L * t.data().length;
+            offset += 4L * t.size();
             offsets.add(offset);
             entry.add("data_offsets", offsets);
             header.add(e.getKey(), entry);

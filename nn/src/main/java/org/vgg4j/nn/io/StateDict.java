@@ -27,6 +27,15 @@ public final class StateDict {
         return out;
     }
 
+    /** The parameters' values by name, in order, read in place when written (no host copies). */
+    public static Map<String, TensorSource> sources(List<Parameter> params) {
+        Map<String, TensorSource> out = new LinkedHashMap<>();
+        for (Parameter p : params) {
+            out.put(p.name(), TensorSource.of(p.value()));
+        }
+        return out;
+    }
+
     /**
      * Copies {@code tensors} into {@code params}. Every parameter must be present with its shape
      * (and with {@code strict}, nothing else may be); all checks run before any value changes.
@@ -67,10 +76,10 @@ public final class StateDict {
     /** Writes weights, momentum buffers and {@code metadata} to a checksummed file, atomically. */
     public static void saveCheckpoint(Path file, List<Parameter> params, Map<String, String> metadata)
         throws java.io.IOException {
-        Map<String, HostTensor> tensors = of(params);
+        Map<String, TensorSource> tensors = sources(params);
         for (Parameter p : params) {
             if (p.hasVelocity()) {
-                tensors.put(OPTIM_PREFIX + p.name() + MOMENTUM_SUFFIX, HostTensor.of(p.velocity()));
+                tensors.put(OPTIM_PREFIX + p.name() + MOMENTUM_SUFFIX, TensorSource.of(p.velocity()));
             }
         }
         SafeTensors.write(file, tensors, metadata, true);

@@ -35,6 +35,8 @@ class SafeTensorsRobustnessTest {
         return v;
     }
 
+    final CpuBackend cpu = new CpuBackend();
+
     /** 2.8 MB of data: tensors straddle the 1 MiB streaming chunks. */
     static Map<String, HostTensor> large() {
         Map<String, HostTensor> m = new LinkedHashMap<>();
@@ -53,6 +55,18 @@ class SafeTensorsRobustnessTest {
         assertEquals(large(), new LinkedHashMap<>(c.tensors()));
         assertEquals("v", c.metadata().get("k"));
         assertTrue(c.metadata().get(SafeTensors.CHECKSUM_KEY).matches("[0-9a-f]{8}"));
+    }
+
+    /** Tensors read in place from a backend (chunks crossing tensor ends) write the same bytes as host copies. */
+    @Test
+    void backendTensorsWriteTheSameFileAsHostCopies() throws IOException {
+        Path host = dir.resolve("host.safetensors");
+        Path direct = dir.resolve("direct.safetensors");
+        SafeTensors.write(host, large(), Map.of("k", "v"), true);
+        Map<String, TensorSource> sources = new LinkedHashMap<>();
+        large().forEach((k, t) -> sources.put(k, TensorSource.of(cpu.fromHost(t.data(), t.shape()))));
+        SafeTensors.write(direct, sources, Map.of("k", "v"), true);
+        assertArrayEquals(Files.readAllBytes(host), Files.readAllBytes(direct));
     }
 
     void assertBad(String header, int dataBytes, String expected) throws IOException {
@@ -141,7 +155,6 @@ class SafeTensorsRobustnessTest {
 
     @Test
     void corruptCheckpointLoadsNothing() throws IOException {
-        CpuBackend cpu = new CpuBackend();
         Parameter w = new Parameter(cpu, "fc.weight", true, 3, 2);
         Init.normal(w, 1, 1);
         cpu.fill(w.velocity(), 0.5f);

@@ -311,7 +311,7 @@ public final class CpuBackend implements Backend {
         OpShapes.loss(op, scores, labels, other);
         int k = scores.dim(1);
         float[] l = data(labels);
-        for (int i = 0; i < l.length; i++) {
+        for (int i = 0, n = (int) labels.size(); i < n; i++) {
             if (!(l[i] >= 0 && l[i] < k) || l[i] != Math.rint(l[i])) {
                 throw new IllegalArgumentException(op + ": label " + l[i] + " of sample " + i
                     + " is not a class index in [0, " + k + ")");
