@@ -121,7 +121,11 @@ final class CpuWinograd {
         int per = tilesH(g) * tilesW(g);
         int b = chunk(g, batch);
         u = grow(u, 16L * outC * inC);
-        filterTransform(w, outC, inC, u, vector);
+        if (vector) {
+            VectorWinograd.filterTransform(w, outC, inC, u, true);
+        } else {
+            filterTransform(w, outC, inC, u);
+        }
         v = grow(v, 16L * inC * b * per);
         m = grow(m, 16L * outC * b * per);
         float[] uu = u;
@@ -175,7 +179,11 @@ final class CpuWinograd {
         boolean weights = gradW != null;
         if (data) {
             u = grow(u, 16L * outC * inC);
-            filterTransform(w, outC, inC, u, false);
+            if (vector) {
+                VectorWinograd.filterTransform(w, outC, inC, u, false);
+            } else {
+                filterTransform(w, outC, inC, u);
+            }
         }
         if (weights) {
             du = grow(du, 16L * outC * inC);
@@ -231,7 +239,11 @@ final class CpuWinograd {
             }
         }
         if (weights) {
-            filterGradTransform(dd, outC, inC, gradW);
+            if (vector) {
+                VectorWinograd.filterGradTransform(dd, outC, inC, gradW);
+            } else {
+                filterGradTransform(dd, outC, inC, gradW);
+            }
             if (gradBias != null) {
                 CpuOps.biasGrad(gradY, gradBias, batch, outC, g.outH() * g.outW());
             }
@@ -241,24 +253,22 @@ final class CpuWinograd {
     // ---------------------------------------------------------------- transforms
 
     /**
-     * U [16][O][C] = G g G^T for every 3x3 filter g of w [O, C, 3, 3]; {@code inputMajor} writes
-     * U' [16][C][O] instead. Filters go in blocks of 16 along
-     * the contiguous dimension of U, staged in a small buffer, so that each of the 16 slices (a
-     * power-of-two distance apart, which maps them onto the same cache sets) gets whole lines.
+     * U [16][O][C] = G g G^T for every 3x3 filter g of w [O, C, 3, 3] (the Vector API path has its
+     * own, {@link VectorWinograd#filterTransform}). Filters go in blocks of 16 along C, staged in
+     * a small buffer, so that each of the 16 slices (a power-of-two distance apart, which maps
+     * them onto the same cache sets) gets whole lines.
      */
-    static void filterTransform(float[] w, int outC, int inC, float[] u, boolean inputMajor) {
+    static void filterTransform(float[] w, int outC, int inC, float[] u) {
         int xs = outC * inC;
-        int inner = inputMajor ? outC : inC;
-        int outer = inputMajor ? inC : outC;
-        int blocks = (inner + 15) / 16;
+        int blocks = (inC + 15) / 16;
         Parallel.parallelRange(blocks, 1, (lo, hi) -> {
             float[] buf = new float[256];
             for (int blk = (int) lo; blk < hi; blk++) {
                 int j0 = blk * 16;
-                int jn = Math.min(16, inner - j0);
-                for (int a = 0; a < outer; a++) {
+                int jn = Math.min(16, inC - j0);
+                for (int a = 0; a < outC; a++) {
                     for (int j = 0; j < jn; j++) {
-                        int f = inputMajor ? ((j0 + j) * inC + a) * 9 : (a * inC + j0 + j) * 9;
+                        int f = (a * inC + j0 + j) * 9;
                         // G g: rows g0, (g0+g1+g2)/2, (g0-g1+g2)/2, g2; each row then times G^T
                         float a0 = w[f];
                         float a1 = w[f + 1];
@@ -277,7 +287,7 @@ final class CpuWinograd {
                         filterRow(buf, 128 + j, s0 - h0, s1 - h1, s2 - h2);
                         filterRow(buf, 192 + j, c0, c1, c2);
                     }
-                    int q0 = a * inner + j0;
+                    int q0 = a * inC + j0;
                     for (int xi = 0; xi < 16; xi++) {
                         System.arraycopy(buf, xi * 16, u, xi * xs + q0, jn);
                     }
