@@ -264,6 +264,11 @@ public final class CpuBackend implements Backend {
         Checks.owned("maxPoolForward", this, x, y, argmax);
         int planes = OpShapes.pool("maxPoolForward", x, y, g);
         Checks.shape("maxPoolForward", "argmax", argmax, y.shape());
+        if (vector && g.kH() == 2 && g.kW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0
+            && g.padW() == 0
+            && VectorKernels.maxPool2x2(data(x), data(y), data(argmax), planes, g.inH(), g.inW(), g.outH(), g.outW())) {
+            return;
+        }
         CpuPool.maxForward(data(x), data(y), data(argmax), planes, g);
     }
 

@@ -298,6 +298,37 @@ class CpuOpsTest {
         assertArrayEquals(new float[] {0, 7, 10, 12}, arg.toHost());
     }
 
+    /**
+     * The whole-vector 2x2 path (maps whose rows fill or divide a vector) picks the same value and
+     * index as the scalar scan, on values full of ties, NaNs and infinities, odd widths included.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void maxPool2x2OnWholeVectorMapsMatchesTheScalarScan(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(11);
+        float[] pool = {0, 1, 2, -1, Float.NaN, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY, -0f};
+        int[][] sizes = {{8, 8}, {9, 9}, {8, 9}, {16, 16}, {32, 32}, {33, 32}, {32, 65}, {4, 64}, {2, 32}};
+        for (int[] hw : sizes) {
+            PoolGeometry g = new PoolGeometry(3, hw[0], hw[1], 2, 2, 2, 2, 0, 0);
+            int n = 2;
+            float[] x = new float[n * 3 * hw[0] * hw[1]];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = pool[r.nextInt(pool.length)];
+            }
+            Tensor y = cpu.zeros(g.outputShape(n));
+            Tensor arg = cpu.zeros(g.outputShape(n));
+            cpu.maxPoolForward(cpu.fromHost(x, g.inputShape(n)), y, arg, g);
+            float[] wantY = new float[(int) y.size()];
+            float[] wantArg = new float[(int) y.size()];
+            CpuPool.maxForward(x, wantY, wantArg, n * 3, g);
+            assertArrayEquals(wantArg, arg.toHost(), "argmax " + g);
+            float[] got = y.toHost();
+            for (int i = 0; i < got.length; i++) {
+                assertEquals(Float.floatToIntBits(wantY[i]), Float.floatToIntBits(got[i]), "max " + i + " of " + g);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void maxPoolForwardAndBackwardMatchReference(CpuBackend cpu) {
