@@ -49,7 +49,7 @@ import org.vgg4j.tensor.Tensor;
  * Not thread-safe: one training loop drives one backend.
  */
 public final class ClBackend extends ClOps implements Backend {
-    private static final String[] PROGRAMS = {"gemm", "gemm_small", "conv", "elementwise", "pool", "loss"};
+    private static final String[] PROGRAMS = {"gemm", "gemm_small", "conv", "elementwise", "pool", "loss", "norm"};
 
     final ClDevices.Device device;
     private final cl_context context;
@@ -102,6 +102,7 @@ public final class ClBackend extends ClOps implements Backend {
             case "pool" -> List.of("maxpool_forward", "maxpool_backward", "avgpool_forward", "avgpool_backward",
                 "lrn_forward", "lrn_backward");
             case "loss" -> List.of("softmax_xent_forward", "softmax_xent_backward");
+            case "norm" -> List.of("batchnorm_forward_train", "batchnorm_forward_infer", "batchnorm_backward");
             default -> throw new IllegalArgumentException(program);
         };
     }

@@ -270,6 +270,51 @@ abstract class ClOps implements Backend {
             p.beta(), (int) x.size());
     }
 
+    // ---------------------------------------------------------------- batch normalisation
+
+    /** Work-items of a batch-norm channel group: norm.cl's BN_WG. */
+    private static final long[] BN_LOCAL = {256};
+
+    @Override
+    public void batchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, Tensor saveMean,
+                                         Tensor saveInvStd, Tensor runningMean, Tensor runningVar, float momentum,
+                                         float eps) {
+        String op = "batchNormForwardTraining";
+        Checks.owned(op, this, x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar);
+        int s = OpShapes.batchNorm(op, x, new Tensor[] {y}, gamma, beta, saveMean, saveInvStd, runningMean,
+            runningVar);
+        if ((long) x.dim(0) * s < 2) {
+            throw new IllegalArgumentException(op + ": one value per channel in " + x
+                + " (batch statistics need at least 2)");
+        }
+        if (x == y) {
+            throw new IllegalArgumentException(op + ": y must not be x");
+        }
+        cl.launch("batchnorm_forward_train", g(BN_LOCAL[0] * x.dim(1)), BN_LOCAL, x, gamma, beta, y, saveMean,
+            saveInvStd, runningMean, runningVar, x.dim(0), x.dim(1), s, momentum, eps);
+    }
+
+    @Override
+    public void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                          float eps, Tensor y) {
+        String op = "batchNormForwardInference";
+        Checks.owned(op, this, x, gamma, beta, runningMean, runningVar, y);
+        int s = OpShapes.batchNorm(op, x, new Tensor[] {y}, gamma, beta, runningMean, runningVar);
+        cl.launch("batchnorm_forward_infer", g(x.size()), null, x, gamma, beta, runningMean, runningVar, eps, y,
+            x.dim(1), s, x.size());
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor gradY, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+                                  Tensor gradX, Tensor gradGamma, Tensor gradBeta) {
+        String op = "batchNormBackward";
+        Checks.owned(op, this, x, gradY, gamma, saveMean, saveInvStd, gradX, gradGamma, gradBeta);
+        int s = OpShapes.batchNorm(op, x, new Tensor[] {gradY, gradX}, gamma, saveMean, saveInvStd, gradGamma,
+            gradBeta);
+        cl.launch("batchnorm_backward", g(BN_LOCAL[0] * x.dim(1)), BN_LOCAL, x, gradY, gamma, saveMean, saveInvStd,
+            gradX == null ? gradY : gradX, gradX == null ? 0 : 1, gradGamma, gradBeta, x.dim(0), x.dim(1), s);
+    }
+
     // ---------------------------------------------------------------- loss, dropout, optimiser
 
 

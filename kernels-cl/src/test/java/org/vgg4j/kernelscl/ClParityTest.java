@@ -230,4 +230,35 @@ class ClParityTest {
         Tensor scores = cl.fromHost(logits, 6, 10);
         assertArrayEquals(CPU.topK(CPU.fromHost(logits, 6, 10), 3), cl.topK(scores, 3));
     }
+
+    @Test
+    void batchNormMatches() {
+        SplittableRandom r = new SplittableRandom(21);
+        int[][] shapes = {{5, 3}, {2, 5, 3, 3}, {3, 4, 17, 19}, {16, 2, 1, 1}};
+        for (int[] shape : shapes) {
+            int c = shape[1];
+            int n = (int) Tensor.sizeOf(shape);
+            String what = java.util.Arrays.toString(shape);
+            float[] x = random(r, n);
+            float[] dy = random(r, n);
+            float[] gamma = random(r, c);
+            float[] beta = random(r, c);
+            float[] rv = new float[c];
+            java.util.Arrays.fill(rv, 1.5f);
+            int[][] shp = {shape, {c}, {c}, shape, {c}, {c}, {c}, {c}, shape, shape, {c}, {c}};
+            float[][] in = {x, gamma, beta, new float[n], new float[c], new float[c], beta.clone(), rv, dy,
+                new float[n], random(r, c), random(r, c)};
+            for (int out : new int[] {3, 4, 5, 6, 7, 9, 10, 11}) {
+                float[][] res = both(in, shp, out, (b, t) -> {
+                    b.batchNormForwardTraining(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], 0.1f, 1e-5f);
+                    b.batchNormBackward(t[0], t[8], t[1], t[4], t[5], t[9], t[10], t[11]);
+                });
+                close(res[0], res[1], TOL, what + " batch norm output " + out);
+            }
+            float[][] inf = both(new float[][] {x, gamma, beta, beta, rv, new float[n]},
+                new int[][] {shape, {c}, {c}, {c}, {c}, shape}, 5,
+                (b, t) -> b.batchNormForwardInference(t[0], t[1], t[2], t[3], t[4], 1e-5f, t[5]));
+            close(inf[0], inf[1], TOL, what + " batch norm inference");
+        }
+    }
 }

@@ -167,6 +167,32 @@ public interface Backend extends AutoCloseable {
     /** Input gradient of LRN (overwrites gradX), from the forward's x, y and scale. */
     void lrnBackward(Tensor x, Tensor y, Tensor scale, Tensor gradY, Tensor gradX, LrnParams p);
 
+    // ---------------------------------------------------------------- batch normalisation
+
+    /**
+     * Batch normalisation in training mode of {@code x} viewed as [N, C, S] (S = H*W for
+     * [N, C, H, W], 1 for [N, C]), PyTorch's definitions: per channel, the mean and the biased
+     * variance over the M = N*S values; {@code y = gamma * (x - mean) / sqrt(var + eps) + beta};
+     * {@code saveMean [C]} and {@code saveInvStd [C]} receive the mean and 1/sqrt(var + eps) for
+     * {@link #batchNormBackward}; the running statistics [C] move by
+     * {@code running = (1 - momentum) * running + momentum * batch}, with the unbiased variance
+     * (var * M / (M - 1)). M must be at least 2. y must not be x.
+     */
+    void batchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, Tensor saveMean, Tensor saveInvStd,
+                                  Tensor runningMean, Tensor runningVar, float momentum, float eps);
+
+    /** Batch normalisation with the running statistics: {@code y = gamma (x - rm) / sqrt(rv + eps) + beta}. */
+    void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                   float eps, Tensor y);
+
+    /**
+     * Gradients of {@link #batchNormForwardTraining}, from its input x and saved statistics:
+     * {@code gradGamma [C]} and {@code gradBeta [C]} accumulate; {@code gradX} (may be null) is
+     * overwritten with {@code gamma * invStd / M * (M dy - sum dy - xhat * sum(dy * xhat))}.
+     */
+    void batchNormBackward(Tensor x, Tensor gradY, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor gradX,
+                           Tensor gradGamma, Tensor gradBeta);
+
     // ---------------------------------------------------------------- loss, dropout
 
     /**

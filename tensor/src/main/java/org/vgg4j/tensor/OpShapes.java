@@ -67,4 +67,25 @@ public final class OpShapes {
         Checks.shape(op, "labels", labels, scores.dim(0));
         Checks.shape(op, "probabilities", other, scores.shape());
     }
+
+    /**
+     * Batch normalisation: x [N, C, ...] viewed as [N, C, S]; every per-channel tensor (non-null
+     * ones) is [C]; every full-size tensor has x's shape. Returns S.
+     */
+    public static int batchNorm(String op, Tensor x, Tensor[] full, Tensor... perChannel) {
+        if (x.rank() < 2 || x.dim(1) == 0) {
+            throw new IllegalArgumentException(op + ": input " + x + " is not [N, C, ...]");
+        }
+        for (Tensor t : full) {
+            if (t != null) {
+                Checks.shape(op, "operand", t, x.shape());
+            }
+        }
+        for (Tensor t : perChannel) {
+            if (t != null) {
+                Checks.shape(op, "per-channel operand", t, x.dim(1));
+            }
+        }
+        return (int) (x.size() / ((long) x.dim(0) * x.dim(1)));
+    }
 }

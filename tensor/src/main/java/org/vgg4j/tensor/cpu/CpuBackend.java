@@ -309,6 +309,52 @@ public final class CpuBackend implements Backend {
         CpuPool.lrnBackward(data(x), data(y), data(scale), data(gradY), data(gradX), x.dim(0), x.dim(1), s, p);
     }
 
+    // ---------------------------------------------------------------- batch normalisation
+
+    private CpuBatchNorm.RowSums rowSums() {
+        return vector ? VectorKernels.rowSums() : CpuBatchNorm.SCALAR;
+    }
+
+    @Override
+    public void batchNormForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, Tensor saveMean,
+                                         Tensor saveInvStd, Tensor runningMean, Tensor runningVar, float momentum,
+                                         float eps) {
+        String op = "batchNormForwardTraining";
+        Checks.owned(op, this, x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar);
+        int s = OpShapes.batchNorm(op, x, new Tensor[] {y}, gamma, beta, saveMean, saveInvStd, runningMean,
+            runningVar);
+        if ((long) x.dim(0) * s < 2) {
+            throw new IllegalArgumentException(op + ": one value per channel in " + x
+                + " (batch statistics need at least 2)");
+        }
+        if (x == y) {
+            throw new IllegalArgumentException(op + ": y must not be x");
+        }
+        CpuBatchNorm.forwardTraining(rowSums(), data(x), data(gamma), data(beta), data(y), data(saveMean),
+            data(saveInvStd), data(runningMean), data(runningVar), x.dim(0), x.dim(1), s, momentum, eps);
+    }
+
+    @Override
+    public void batchNormForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean, Tensor runningVar,
+                                          float eps, Tensor y) {
+        String op = "batchNormForwardInference";
+        Checks.owned(op, this, x, gamma, beta, runningMean, runningVar, y);
+        int s = OpShapes.batchNorm(op, x, new Tensor[] {y}, gamma, beta, runningMean, runningVar);
+        CpuBatchNorm.forwardInference(data(x), data(gamma), data(beta), data(runningMean), data(runningVar), data(y),
+            x.dim(0), x.dim(1), s, eps);
+    }
+
+    @Override
+    public void batchNormBackward(Tensor x, Tensor gradY, Tensor gamma, Tensor saveMean, Tensor saveInvStd,
+                                  Tensor gradX, Tensor gradGamma, Tensor gradBeta) {
+        String op = "batchNormBackward";
+        Checks.owned(op, this, x, gradY, gamma, saveMean, saveInvStd, gradX, gradGamma, gradBeta);
+        int s = OpShapes.batchNorm(op, x, new Tensor[] {gradY, gradX}, gamma, saveMean, saveInvStd, gradGamma,
+            gradBeta);
+        CpuBatchNorm.backward(rowSums(), data(x), data(gradY), data(gamma), data(saveMean), data(saveInvStd),
+            gradX == null ? null : data(gradX), data(gradGamma), data(gradBeta), x.dim(0), x.dim(1), s);
+    }
+
     // ---------------------------------------------------------------- loss, dropout, optimiser
 
     /** The shared shape rules, plus a label range check (cheap here: labels are host memory). */

@@ -16,6 +16,12 @@ final class VectorKernels {
         return new VectorSgemm();
     }
 
+    static CpuBatchNorm.RowSums rowSums() {
+        return ROW_SUMS;
+    }
+
+    private static final CpuBatchNorm.RowSums ROW_SUMS = new VectorRowSums();
+
     static String speciesName() {
         return FloatVector.SPECIES_PREFERRED.vectorBitSize() + "-bit (" + FloatVector.SPECIES_PREFERRED.length()
             + " floats)";
