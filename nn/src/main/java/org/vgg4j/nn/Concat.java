@@ -115,6 +115,13 @@ public final class Concat implements Module {
     }
 
     @Override
+    public List<State> state() {
+        List<State> all = new java.util.ArrayList<>();
+        branches.forEach(b -> all.addAll(b.state()));
+        return all;
+    }
+
+    @Override
     public String describe() {
         return "Concat(" + branches.stream().map(Module::describe).reduce((a, b) -> a + ", " + b).orElse("") + ")";
     }

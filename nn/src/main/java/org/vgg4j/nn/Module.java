@@ -32,6 +32,14 @@ public interface Module extends AutoCloseable {
     }
 
     /**
+     * Tensors saved and loaded with the parameters but not trained (BatchNorm's running
+     * statistics), in a fixed order.
+     */
+    default List<State> state() {
+        return List.of();
+    }
+
+    /**
      * Tells the module whether {@link #backward} must produce the input gradient. The first
      * layer of a network does not need it, and a convolution saves its largest GEMM.
      */
@@ -46,6 +54,9 @@ public interface Module extends AutoCloseable {
     default void close() {
         for (Parameter p : parameters()) {
             p.close();
+        }
+        for (State s : state()) {
+            s.close();
         }
     }
 }

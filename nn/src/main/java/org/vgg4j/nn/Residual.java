@@ -61,6 +61,11 @@ public final class Residual implements Module {
     }
 
     @Override
+    public List<State> state() {
+        return body.state();
+    }
+
+    @Override
     public String describe() {
         return "Residual(" + body.describe() + ")";
     }

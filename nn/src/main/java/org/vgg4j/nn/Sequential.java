@@ -67,6 +67,15 @@ public final class Sequential implements Module {
     }
 
     @Override
+    public List<State> state() {
+        List<State> all = new ArrayList<>();
+        for (Module m : modules) {
+            all.addAll(m.state());
+        }
+        return all;
+    }
+
+    @Override
     public String describe() {
         return "Sequential(" + modules.size() + ")";
     }

@@ -3,6 +3,7 @@ package org.vgg4j.nn;
 import java.util.List;
 import java.util.function.Function;
 import org.vgg4j.nn.layers.AvgPool2d;
+import org.vgg4j.nn.layers.BatchNorm2d;
 import org.vgg4j.nn.layers.Conv2d;
 import org.vgg4j.nn.layers.Dropout;
 import org.vgg4j.nn.layers.Flatten;
@@ -56,6 +57,10 @@ record LayerCase(String name, int[] inputShape, Function<Backend, Module> make, 
             of("lrn paper", new int[] {1, 7, 2, 2}, b -> new LocalResponseNorm(b, LrnParams.paper())),
             new LayerCase("dropout", new int[] {4, 10}, b -> new FixedMaskDropout(new Dropout(b, 0.5f, 9)), false, false,
                 true),
+            of("batchnorm [N,C,H,W]", new int[] {3, 2, 3, 2}, b -> init(new BatchNorm2d(b, "bn", 2))),
+            of("batchnorm [N,C]", new int[] {4, 3}, b -> init(new BatchNorm2d(b, "bn", 3))),
+            of("conv-batchnorm", new int[] {2, 2, 4, 4}, b -> init(new Sequential(
+                new Conv2d(b, "c", 2, 3, 3, 1, 1, false), new BatchNorm2d(b, "bn", 3)))),
             new LayerCase("flatten", new int[] {2, 3, 2, 2}, b -> new Flatten(), false, false, true),
             new LayerCase("conv-relu-pool-flatten-linear", new int[] {2, 2, 6, 6}, b -> new Sequential(
                 conv(b, 2, 3, 3, 1, 1, true), new ReLU(b, true), new MaxPool2d(b, 2, 2, 0), new Flatten(),

@@ -21,9 +21,10 @@ import java.util.zip.CRC32;
 
 /**
  * The safetensors format (Hugging Face): an 8-byte little-endian header length n, n bytes of
- * JSON (see {@link SafeTensorsHeader}), then the raw little-endian data. We write F32 only,
- * tensors in name order, the header padded with spaces to a multiple of 8; we read F32 and
- * check everything the header claims before returning anything.
+ * JSON (see {@link SafeTensorsHeader}), then the raw little-endian data. We write F32 (and I64
+ * for sources that are 64-bit integers, such as BatchNorm's {@code num_batches_tracked}),
+ * tensors in name order, the header padded with spaces to a multiple of 8; we read F32 and I64
+ * and check everything the header claims before returning anything.
  *
  * <p>Data streams through a 1 MiB buffer in both directions, so saving or loading a VGG-16
  * checkpoint (1.1 GB of weights and momentum) needs no second copy of it in memory and no
@@ -119,9 +120,24 @@ public final class SafeTensors {
         List<SafeTensorsHeader.Entry> byOffset = new ArrayList<>(header.entries());
         byOffset.sort((a, b) -> Long.compare(a.begin(), b.begin()));
         Map<SafeTensorsHeader.Entry, float[]> values = new LinkedHashMap<>();
+        Map<SafeTensorsHeader.Entry, long[]> longValues = new LinkedHashMap<>();
         CRC32 crc = new CRC32();
         ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         for (SafeTensorsHeader.Entry e : byOffset) {
+            if (e.bytesPerValue() == 8) {
+                long[] v = new long[e.count()];
+                for (int done = 0; done < v.length; ) {
+                    int n = Math.min(v.length - done, CHUNK / 8);
+                    buf.clear().limit(8 * n);
+                    readFully(ch, buf, file);
+                    buf.flip();
+                    buf.asLongBuffer().get(v, done, n);
+                    crc.update(buf);
+                    done += n;
+                }
+                longValues.put(e, v);
+                continue;
+            }
             float[] v = new float[e.count()];
             for (int done = 0; done < v.length; ) {
                 int n = Math.min(v.length - done, CHUNK / 4);
@@ -141,7 +157,8 @@ public final class SafeTensors {
         }
         Map<String, HostTensor> out = new LinkedHashMap<>();
         for (SafeTensorsHeader.Entry e : header.entries()) {
-            out.put(e.name(), new HostTensor(e.shape(), values.get(e)));
+            out.put(e.name(), longValues.containsKey(e) ? HostTensor.ofLongs(e.shape(), longValues.get(e))
+                : new HostTensor(e.shape(), values.get(e)));
         }
         return out;
     }
@@ -155,6 +172,17 @@ public final class SafeTensors {
         ByteBuffer buf = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
         float[] values = new float[CHUNK / 4];
         for (TensorSource t : tensors) {
+            long[] longs = t.longs();
+            if (longs != null) {
+                for (long v : longs) {
+                    if (buf.remaining() < 8) {
+                        sink.accept(buf.flip());
+                        buf.clear();
+                    }
+                    buf.putLong(v);
+                }
+                continue;
+            }
             long size = t.size();
             for (long i = 0; i < size; ) {
                 int n = (int) Math.min(size - i, buf.remaining() / 4);

@@ -34,13 +34,15 @@ final class SafeTensorsHeader {
 
     static final String METADATA = "__metadata__";
 
-    /** Every dtype the format defines; we read only F32. */
+    /** Every dtype the format defines; we read F32 and I64. */
     private static final Set<String> KNOWN_DTYPES = Set.of("BOOL", "U8", "I8", "F8_E5M2", "F8_E4M3", "I16", "U16",
         "F16", "BF16", "I32", "U32", "F32", "F64", "I64", "U64");
 
     /** One tensor's header entry: its bytes are {@code [begin, end)} of the data section. */
-    record Entry(String name, int[] shape, long begin, long end) {
-        int count() { return (int) ((end - begin) / 4); }
+    record Entry(String name, String dtype, int[] shape, long begin, long end) {
+        int bytesPerValue() { return dtype.equals("I64") ? 8 : 4; }
+
+        int count() { return (int) ((end - begin) / bytesPerValue()); }
     }
 
     /** A parsed header: entries in header order, and the metadata strings. */
@@ -65,13 +67,14 @@ final class SafeTensorsHeader {
             }
             TensorSource t = e.getValue();
             JsonObject entry = new JsonObject();
-            entry.addProperty("dtype", "F32");
+            boolean i64 = t.longs() != null;
+            entry.addProperty("dtype", i64 ? "I64" : "F32");
             JsonArray shape = new JsonArray();
             Arrays.stream(t.shape()).forEach(shape::add);
             entry.add("shape", shape);
             JsonArray offsets = new JsonArray();
             offsets.add(offset);
-            offset += 4L * t.size();
+            offset += (i64 ? 8L : 4L) * t.size();
             offsets.add(offset);
             entry.add("data_offsets", offsets);
             header.add(e.getKey(), entry);
@@ -145,10 +148,11 @@ final class SafeTensorsHeader {
         }
         JsonObject t = json.getAsJsonObject();
         String dtype = string(file, where, t.get("dtype"));
-        if (!dtype.equals("F32")) {
+        if (!dtype.equals("F32") && !dtype.equals("I64")) {
             throw new ModelFileException(file, where + " has " + (KNOWN_DTYPES.contains(dtype) ? "dtype " : "unknown dtype ")
-                + dtype + "; vgg4j reads F32 only");
+                + dtype + "; vgg4j reads F32 (and I64 for counters such as num_batches_tracked)");
         }
+        int width = dtype.equals("I64") ? 8 : 4;
         long[] dims = longs(file, where, "shape", t.get("shape"), -1);
         int[] shape = new int[dims.length];
         long count = 1;
@@ -168,11 +172,11 @@ final class SafeTensorsHeader {
             throw new ModelFileException(file, where + " has data_offsets [" + off[0] + ", " + off[1]
                 + ") outside the data section of " + dataSize + " bytes");
         }
-        if (off[1] - off[0] != 4 * count) {
-            throw new ModelFileException(file, where + " claims shape " + Arrays.toString(shape) + " (" + 4 * count
-                + " bytes of F32) but its data_offsets span " + (off[1] - off[0]) + " bytes");
+        if (off[1] - off[0] != width * count) {
+            throw new ModelFileException(file, where + " claims shape " + Arrays.toString(shape) + " (" + width * count
+                + " bytes of " + dtype + ") but its data_offsets span " + (off[1] - off[0]) + " bytes");
         }
-        return new Entry(name, shape, off[0], off[1]);
+        return new Entry(name, dtype, shape, off[0], off[1]);
     }
 
     /** The tensors cover {@code [0, dataSize)} exactly, as the reference reader requires. */

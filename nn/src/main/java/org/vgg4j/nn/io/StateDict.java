@@ -2,15 +2,21 @@ package org.vgg4j.nn.io;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.vgg4j.nn.Module;
 import org.vgg4j.nn.Parameter;
+import org.vgg4j.nn.State;
 
 /**
- * Parameters to and from name -> tensor maps (PyTorch's {@code state_dict}), and checkpoints:
- * weights plus the momentum buffers (as {@code optim.<name>.momentum_buffer}) plus the trainer's
- * state in the metadata, checksummed and written atomically.
+ * Parameters and non-trained state to and from name -> tensor maps (PyTorch's
+ * {@code state_dict}), and checkpoints: weights, state, the momentum buffers (as
+ * {@code optim.<name>.momentum_buffer}) and the trainer's state in the metadata, checksummed
+ * and written atomically. Float tensors are F32 in files; counters ({@link State#isCounter()},
+ * such as {@code num_batches_tracked}) are I64 of shape [], as PyTorch writes them.
  */
 public final class StateDict {
     private StateDict() {}
@@ -29,54 +35,118 @@ public final class StateDict {
 
     /** The parameters' values by name, in order, read in place when written (no host copies). */
     public static Map<String, TensorSource> sources(List<Parameter> params) {
+        return sources(params, List.of());
+    }
+
+    /** Parameters then state, by name, read in place when written. */
+    public static Map<String, TensorSource> sources(List<Parameter> params, List<State> states) {
         Map<String, TensorSource> out = new LinkedHashMap<>();
         for (Parameter p : params) {
             out.put(p.name(), TensorSource.of(p.value()));
         }
+        for (State s : states) {
+            out.put(s.name(), s.isCounter() ? TensorSource.ofLongs(new int[0], s.count()) : TensorSource.of(s.value()));
+        }
         return out;
     }
 
-    /**
-     * Copies {@code tensors} into {@code params}. Every parameter must be present with its shape
-     * (and with {@code strict}, nothing else may be); all checks run before any value changes.
-     */
+    /** A module's parameters and state, by name. */
+    public static Map<String, TensorSource> sources(Module m) {
+        return sources(m.parameters(), m.state());
+    }
+
+    /** Loads a module's parameters and state (see {@link #load(Path, List, List, Map, boolean)}). */
+    public static void load(Path file, Module m, Map<String, HostTensor> tensors, boolean strict)
+        throws ModelFileException {
+        load(file, m.parameters(), m.state(), tensors, strict);
+    }
+
     public static void load(Path file, List<Parameter> params, Map<String, HostTensor> tensors, boolean strict)
         throws ModelFileException {
-        check(file, params, tensors, strict);
+        load(file, params, List.of(), tensors, strict);
+    }
+
+    /**
+     * Copies {@code tensors} into {@code params} and {@code states}. Every one must be present with
+     * its shape and dtype (and with {@code strict}, nothing else may be, apart from optimiser
+     * state); all checks run before any value changes.
+     */
+    public static void load(Path file, List<Parameter> params, List<State> states, Map<String, HostTensor> tensors,
+                            boolean strict) throws ModelFileException {
+        check(file, params, states, tensors, strict);
         for (Parameter p : params) {
             float[] v = tensors.get(p.name()).data();
             p.value().backend().upload(v, 0, p.value(), 0, v.length);
         }
+        for (State s : states) {
+            HostTensor t = tensors.get(s.name());
+            if (s.isCounter()) {
+                s.setCount(t.longs()[0]);
+            } else {
+                s.value().backend().upload(t.data(), 0, s.value(), 0, t.data().length);
+            }
+        }
+    }
+
+    public static void check(Path file, List<Parameter> params, Map<String, HostTensor> tensors, boolean strict)
+        throws ModelFileException {
+        check(file, params, List.of(), tensors, strict);
     }
 
     /** The checks of {@link #load}, without loading. */
-    public static void check(Path file, List<Parameter> params, Map<String, HostTensor> tensors, boolean strict)
-        throws ModelFileException {
+    public static void check(Path file, List<Parameter> params, List<State> states, Map<String, HostTensor> tensors,
+                             boolean strict) throws ModelFileException {
+        Set<String> names = new HashSet<>();
         for (Parameter p : params) {
-            HostTensor t = tensors.get(p.name());
-            if (t == null) {
-                throw new ModelFileException(file, "missing tensor '" + p.name() + "' " + Arrays.toString(p.shape())
-                    + " (the file holds another model?)");
-            }
-            if (!Arrays.equals(t.shape(), p.shape())) {
-                throw new ModelFileException(file, "tensor '" + p.name() + "' has shape " + Arrays.toString(t.shape())
-                    + ", the model expects " + Arrays.toString(p.shape()));
-            }
+            expect(file, tensors, p.name(), p.shape(), "F32", "parameter");
+            names.add(p.name());
+        }
+        for (State s : states) {
+            expect(file, tensors, s.name(), s.shape(), s.isCounter() ? "I64" : "F32", "state tensor");
+            names.add(s.name());
         }
         if (strict) {
-            var names = params.stream().map(Parameter::name).toList();
             for (String k : tensors.keySet()) {
                 if (!names.contains(k) && !k.startsWith(OPTIM_PREFIX)) {
-                    throw new ModelFileException(file, "unexpected tensor '" + k + "' (the file holds another model?)");
+                    throw new ModelFileException(file, "unexpected tensor '" + k + "' " + Arrays.toString(
+                        tensors.get(k).shape()) + " (the file holds another model?" + hint(k, states) + ")");
                 }
             }
         }
     }
 
-    /** Writes weights, momentum buffers and {@code metadata} to a checksummed file, atomically. */
+    private static void expect(Path file, Map<String, HostTensor> tensors, String name, int[] shape, String dtype,
+                               String what) throws ModelFileException {
+        HostTensor t = tensors.get(name);
+        if (t == null) {
+            throw new ModelFileException(file, "missing " + what + " '" + name + "' " + Arrays.toString(shape)
+                + " (the file holds another model?" + (name.contains("running_") || name.endsWith("num_batches_tracked")
+                ? " the model has batch norm, the file does not seem to" : "") + ")");
+        }
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new ModelFileException(file, "tensor '" + name + "' has shape " + Arrays.toString(t.shape())
+                + ", the model expects " + Arrays.toString(shape));
+        }
+        if (!t.dtype().equals(dtype)) {
+            throw new ModelFileException(file, "tensor '" + name + "' has dtype " + t.dtype() + ", the model expects "
+                + dtype);
+        }
+    }
+
+    private static String hint(String unexpected, List<State> states) {
+        boolean bnInFile = unexpected.contains("running_") || unexpected.endsWith("num_batches_tracked");
+        return bnInFile && states.isEmpty() ? " it has batch norm statistics, the model has no batch norm" : "";
+    }
+
     public static void saveCheckpoint(Path file, List<Parameter> params, Map<String, String> metadata)
         throws java.io.IOException {
-        Map<String, TensorSource> tensors = sources(params);
+        saveCheckpoint(file, params, List.of(), metadata);
+    }
+
+    /** Writes weights, state, momentum buffers and {@code metadata} to a checksummed file, atomically. */
+    public static void saveCheckpoint(Path file, List<Parameter> params, List<State> states,
+                                      Map<String, String> metadata) throws java.io.IOException {
+        Map<String, TensorSource> tensors = sources(params, states);
         for (Parameter p : params) {
             if (p.hasVelocity()) {
                 tensors.put(OPTIM_PREFIX + p.name() + MOMENTUM_SUFFIX, TensorSource.of(p.velocity()));
@@ -85,16 +155,22 @@ public final class StateDict {
         SafeTensors.write(file, tensors, metadata, true);
     }
 
-    /**
-     * Reads a checkpoint into {@code params} (weights and momentum buffers) and returns its
-     * metadata. A file without a checksum is refused: checkpoints are always written with one.
-     */
     public static Map<String, String> loadCheckpoint(Path file, List<Parameter> params) throws java.io.IOException {
+        return loadCheckpoint(file, params, List.of());
+    }
+
+    /**
+     * Reads a checkpoint into {@code params} (weights and momentum buffers) and {@code states}, and
+     * returns its metadata. A file without a checksum is refused: checkpoints are always written
+     * with one.
+     */
+    public static Map<String, String> loadCheckpoint(Path file, List<Parameter> params, List<State> states)
+        throws java.io.IOException {
         SafeTensors.Contents c = SafeTensors.read(file);
         if (!c.metadata().containsKey(SafeTensors.CHECKSUM_KEY)) {
             throw new ModelFileException(file, "not a vgg4j checkpoint (no checksum in its metadata)");
         }
-        check(file, params, c.tensors(), true);
+        check(file, params, states, c.tensors(), true);
         for (Parameter p : params) {
             HostTensor v = c.tensors().get(OPTIM_PREFIX + p.name() + MOMENTUM_SUFFIX);
             if (v != null && !Arrays.equals(v.shape(), p.shape())) {
@@ -102,7 +178,7 @@ public final class StateDict {
                     + Arrays.toString(v.shape()) + ", the model expects " + Arrays.toString(p.shape()));
             }
         }
-        load(file, params, c.tensors(), true);
+        load(file, params, states, c.tensors(), true);
         for (Parameter p : params) {
             HostTensor v = c.tensors().get(OPTIM_PREFIX + p.name() + MOMENTUM_SUFFIX);
             if (v != null) {

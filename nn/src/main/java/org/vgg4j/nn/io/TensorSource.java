@@ -17,6 +17,16 @@ public interface TensorSource {
     /** Copies values {@code [offset, offset + len)} into {@code dst[0, len)}. */
     void copyTo(long offset, float[] dst, int len);
 
+    /** The values as 64-bit integers when this is an I64 tensor (written as I64); null for F32. */
+    default long[] longs() {
+        return null;
+    }
+
+    /** A 64-bit integer tensor of {@code shape} (a counter such as {@code num_batches_tracked}: shape []). */
+    static TensorSource ofLongs(int[] shape, long... values) {
+        return HostTensor.ofLongs(shape, values);
+    }
+
     /** The values of {@code t}, read through its backend when written. */
     static TensorSource of(Tensor t) {
         return new TensorSource() {

@@ -86,7 +86,7 @@ class SafeTensorsRobustnessTest {
         "{\"a\":{\"dtype\":\"F32\",\"shape\":[2],\"data_offsets\":[0,8]}}|12|trailing bytes after the last tensor",
         "{\"a\":{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[4,8]}}|8|a hole of 4 bytes before tensor 'a'",
         "{\"a\":{\"dtype\":\"X99\",\"shape\":[2],\"data_offsets\":[0,8]}}|8|unknown dtype X99",
-        "{\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}|8|has dtype BF16; vgg4j reads F32 only",
+        "{\"a\":{\"dtype\":\"BF16\",\"shape\":[4],\"data_offsets\":[0,8]}}|8|has dtype BF16; vgg4j reads F32 (and I64",
         "{\"a\":{\"shape\":[2],\"data_offsets\":[0,8]}}|8|dtype missing",
         "{\"a\":{\"dtype\":\"F32\",\"shape\":2,\"data_offsets\":[0,8]}}|8|shape missing or not an array",
         "{\"a\":{\"dtype\":\"F32\",\"shape\":[-2],\"data_offsets\":[0,8]}}|8|bad dimension -2",

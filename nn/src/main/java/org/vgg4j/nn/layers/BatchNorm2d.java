@@ -1,0 +1,132 @@
+package org.vgg4j.nn.layers;
+
+import java.util.List;
+import org.vgg4j.nn.Buffers;
+import org.vgg4j.nn.Module;
+import org.vgg4j.nn.Parameter;
+import org.vgg4j.nn.State;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Tensor;
+
+/**
+ * Batch normalisation (Ioffe & Szegedy, 2015) over the channels of x [N, C, H, W] (or [N, C]),
+ * with PyTorch's definitions and names: in training, each channel is normalised by the batch's
+ * mean and biased variance, then scaled by {@code weight} (gamma, starts at 1) and shifted by
+ * {@code bias} (beta, starts at 0); the running mean and unbiased variance move by
+ * {@code momentum} (0.1) and {@code num_batches_tracked} counts the training batches. In
+ * evaluation the running statistics normalise. eps is 1e-5. Gamma and beta take no weight decay.
+ */
+public final class BatchNorm2d implements Module {
+    public static final float MOMENTUM = 0.1f;
+    public static final float EPS = 1e-5f;
+
+    private final Backend backend;
+    private final int channels;
+    private final Parameter weight;
+    private final Parameter bias;
+    private final State runningMean;
+    private final State runningVar;
+    private final State batches;
+    private final Buffers buffers;
+    private boolean inputGradient = true;
+    private boolean trainedForward;
+    private Tensor input;
+
+    /** @param name prefix of the tensor names, e.g. {@code features.1} */
+    public BatchNorm2d(Backend backend, String name, int channels) {
+        if (channels <= 0) {
+            throw new IllegalArgumentException("BatchNorm2d: " + channels + " channels");
+        }
+        this.backend = backend;
+        this.channels = channels;
+        this.weight = new Parameter(backend, name + ".weight", false, channels);
+        this.bias = new Parameter(backend, name + ".bias", false, channels);
+        this.runningMean = State.floats(backend, name + ".running_mean", channels);
+        this.runningVar = State.floats(backend, name + ".running_var", channels);
+        this.batches = State.counter(name + ".num_batches_tracked");
+        this.buffers = new Buffers(backend);
+        resetParameters();
+    }
+
+    /** gamma 1, beta 0, running mean 0, running variance 1, no batches tracked (PyTorch's initial state). */
+    public void resetParameters() {
+        backend.fill(weight.value(), 1f);
+        backend.fill(bias.value(), 0f);
+        backend.fill(runningMean.value(), 0f);
+        backend.fill(runningVar.value(), 1f);
+        batches.setCount(0);
+    }
+
+    public Parameter weight() { return weight; }
+
+    public Parameter bias() { return bias; }
+
+    public int channels() { return channels; }
+
+    @Override
+    public int[] outputShape(int[] s) {
+        if (s.length < 2 || s[1] != channels) {
+            throw new IllegalArgumentException("BatchNorm2d(" + channels + "): input " + java.util.Arrays.toString(s)
+                + " does not have " + channels + " channels");
+        }
+        return s.clone();
+    }
+
+    @Override
+    public Tensor forward(Tensor x, boolean training) {
+        outputShape(x.shape());
+        input = x;
+        trainedForward = training;
+        Tensor y = buffers.get("y", x.shape());
+        if (training) {
+            backend.batchNormForwardTraining(x, weight.value(), bias.value(), y, buffers.get("mean", channels),
+                buffers.get("invStd", channels), runningMean.value(), runningVar.value(), MOMENTUM, EPS);
+            batches.setCount(batches.count() + 1);
+        } else {
+            backend.batchNormForwardInference(x, weight.value(), bias.value(), runningMean.value(), runningVar.value(),
+                EPS, y);
+        }
+        return y;
+    }
+
+    @Override
+    public Tensor backward(Tensor gradY) {
+        if (!trainedForward) {
+            throw new IllegalStateException("BatchNorm2d: backward after an evaluation-mode forward is not supported "
+                + "(train with training = true)");
+        }
+        Tensor gradX = inputGradient ? buffers.get("gradX", input.shape()) : null;
+        backend.batchNormBackward(input, gradY, weight.value(), buffers.get("mean", channels),
+            buffers.get("invStd", channels), gradX, weight.grad(), bias.grad());
+        return gradX;
+    }
+
+    @Override
+    public void setInputGradientNeeded(boolean needed) {
+        this.inputGradient = needed;
+    }
+
+    @Override
+    public List<Parameter> parameters() {
+        return List.of(weight, bias);
+    }
+
+    @Override
+    public List<State> state() {
+        return List.of(runningMean, runningVar, batches);
+    }
+
+    @Override
+    public String describe() {
+        return "BatchNorm2d(" + channels + ", eps=" + EPS + ", momentum=" + MOMENTUM + ")";
+    }
+
+    @Override
+    public void close() {
+        weight.close();
+        bias.close();
+        runningMean.close();
+        runningVar.close();
+        buffers.close();
+    }
+}
