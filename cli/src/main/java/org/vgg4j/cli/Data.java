@@ -21,6 +21,35 @@ final class Data {
         return open(spec, train, 32, false);
     }
 
+    static boolean isImageFolderRoot(Path p) {
+        return Files.isDirectory(p.resolve("train")) || Files.isDirectory(p.resolve("val"))
+            || Files.isDirectory(p.resolve("test"));
+    }
+
+    /**
+     * The split a training run validates on, when the data set has one of its own: an ImageFolder
+     * root's {@code val/}. Null otherwise (Fashion-MNIST, IDX and CIFAR have only training and
+     * test sets, and a root with {@code train/} and {@code test/} only): the trainer then holds out
+     * part of the training set.
+     */
+    static Dataset ownValidation(String spec, int imageSize, boolean strict) throws IOException {
+        Path p = Path.of(spec);
+        if (!spec.equals("fashion-mnist") && isImageFolderRoot(p) && Files.isDirectory(p.resolve("val"))) {
+            return ImageFolderDataset.open(p.resolve("val"), 3, imageSize, strict);
+        }
+        return null;
+    }
+
+    /** The test set: fashion-mnist's, IDX or CIFAR test files, an ImageFolder root's {@code test/}; else null. */
+    static Dataset test(String spec, int imageSize, boolean strict) throws IOException {
+        Path p = Path.of(spec);
+        if (!spec.equals("fashion-mnist") && isImageFolderRoot(p)) {
+            return Files.isDirectory(p.resolve("test")) ? ImageFolderDataset.open(p.resolve("test"), 3, imageSize, strict)
+                : null;
+        }
+        return open(spec, false, imageSize, strict);
+    }
+
     static Dataset open(String spec, boolean train, int imageSize, boolean strict) throws IOException {
         if (spec.equals("fashion-mnist")) {
             return IdxDataset.fashionMnist(IdxDataset.FASHION_MNIST, train);
@@ -32,12 +61,17 @@ final class Data {
         if (Files.isRegularFile(p.resolve("data_batch_1.bin")) || Files.isRegularFile(p.resolve("test_batch.bin"))) {
             return CifarDataset.open(p, train);
         }
-        if (Files.isDirectory(p.resolve("train")) || Files.isDirectory(p.resolve("val"))) {
-            Path split = p.resolve(train ? "train" : "val");
+        if (isImageFolderRoot(p)) {
+            Path split = p.resolve(train ? "train" : Files.isDirectory(p.resolve("val")) ? "val" : "test");
             if (!Files.isDirectory(split)) {
-                throw new DataException(split + ": not found (an ImageFolder data set needs train/ and val/)");
+                throw new DataException(split + ": not found (an ImageFolder data set needs train/ and val/ or test/)");
             }
             return ImageFolderDataset.open(split, 3, imageSize, strict);
+        }
+        if (Files.isDirectory(p) && !Files.isRegularFile(p.resolve("train-images-idx3-ubyte"))
+            && !Files.isRegularFile(p.resolve("train-images-idx3-ubyte.gz"))
+            && !Files.isRegularFile(p.resolve("t10k-images-idx3-ubyte")) && !Files.isRegularFile(p.resolve("t10k-images-idx3-ubyte.gz"))) {
+            return ImageFolderDataset.open(p, 3, imageSize, strict); // a plain ImageFolder (e.g. --val-data)
         }
         // a folder with MNIST's file names (classes are named 0..9 there)
         return IdxDataset.folder(p, train);

@@ -36,6 +36,14 @@ final class TrainCommand implements Callable<Integer> {
     int widthDivisor;
     @Option(names = "--fc", defaultValue = "512", description = "Width of the hidden FC layers (paper: 4096; default ${DEFAULT-VALUE}).")
     int fc;
+    @Option(names = "--batch-norm", description = "Batch normalisation after every convolution (torchvision's vgg*_bn).")
+    boolean batchNorm;
+    @Option(names = "--val-split", description = "Training examples held out (stratified, seeded) for validation: "
+        + "the schedule, the best epoch and the progress line use them; default 5000, or a tenth of a training "
+        + "set under 50000. Not used when the data has its own val/ or --val-data is given.")
+    Integer valSplit;
+    @Option(names = "--val-data", description = "A folder (ImageFolder) to validate on instead of a held-out split.")
+    String valData;
     @Option(names = "--dropout", defaultValue = "0.5")
     float dropout;
     @Option(names = "--epochs", defaultValue = "3")
@@ -92,10 +100,22 @@ final class TrainCommand implements Callable<Integer> {
         var err = System.err;
         int[] scales = scale == null ? null : java.util.Arrays.stream(scale.split(",")).mapToInt(Integer::parseInt).toArray();
         int decode = scales == null ? input : scales[scales.length - 1];
-        Dataset trainSet = Data.open(data, true, decode, strict);
-        Dataset valSet = Data.open(data, false, input, strict);
+        Dataset full = Data.open(data, true, decode, strict);
+        Dataset testSet = Data.test(data, input, strict);
+        Dataset valSet = valData != null ? Data.open(valData, false, input, strict) : Data.ownValidation(data, input, strict);
+        Dataset trainSet = full;
+        if (valSet == null) {
+            int held = valSplit != null ? valSplit : full.size() >= 50_000 ? 5000 : Math.max(1, full.size() / 10);
+            if (held <= 0 || held >= full.size()) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--val-split " + held + ": must be between 1 and "
+                    + (full.size() - 1) + " (the training set has " + full.size() + " examples)");
+            }
+            org.vgg4j.vgg.data.Subset.Split split = org.vgg4j.vgg.data.Subset.stratified(full, held, seed);
+            trainSet = split.train();
+            valSet = split.val();
+        }
         ModelSpec model = new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input, trainSet.classes(),
-            widthDivisor, fc, dropout);
+            widthDivisor, fc, dropout, batchNorm);
         TrainConfig.Schedule sched = TrainConfig.Schedule.valueOf(schedule.toUpperCase(Locale.ROOT));
         TrainConfig cfg = new TrainConfig(epochs, batch, microBatch == null ? batch : microBatch, lr, momentum,
             weightDecay, sched, patience, 10, lr * 1e-3f, seed, checkpointEvery, out, 20.0);
@@ -116,9 +136,10 @@ final class TrainCommand implements Callable<Integer> {
                 trainer.setTrainTransform(new org.vgg4j.vgg.data.PaperAugment(sMin, sMax, input, !noFlip,
                     colorPca ? org.vgg4j.vgg.data.Pca.of(trainSet, 10) : null, 0.1f, stats[0], stats[1]));
             }
-            err.printf(Locale.ROOT, "vgg4j train: VGG-%s (width/%d, FC %d, %,d parameters) on %s, %d examples, %s%n",
-                model.config().label(), widthDivisor, fc, net.parameterCount(), trainSet.source(), trainSet.size(),
-                backend.description());
+            err.printf(Locale.ROOT, "vgg4j train: VGG-%s%s (width/%d, FC %d, %,d parameters) on %s, %d examples; "
+                + "validation: %s, %d examples; %s%n", model.config().label(), batchNorm ? " with batch norm" : "",
+                widthDivisor, fc, net.parameterCount(), trainSet.source(), trainSet.size(), valSet.source(),
+                valSet.size(), backend.description());
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 trainer.requestStop();
@@ -131,6 +152,9 @@ final class TrainCommand implements Callable<Integer> {
             Runtime.getRuntime().addShutdownHook(hook);
             try {
                 Trainer.Outcome o = trainer.run(resume);
+                if (o == Trainer.Outcome.FINISHED && testSet != null) {
+                    trainer.testBest(testSet);
+                }
                 Curves.draw(out.resolve(Trainer.METRICS), out.resolve("curves.png"));
                 for (Dataset d : new Dataset[] {trainSet, valSet}) {
                     if (d instanceof org.vgg4j.vgg.data.ImageFolderDataset f && !f.skipped().isEmpty()) {

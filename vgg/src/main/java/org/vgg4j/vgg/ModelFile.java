@@ -25,7 +25,7 @@ public final class ModelFile {
     /** What a model file says about its network and its inputs. */
     public record Info(String config, int inChannels, int inputSize, int classes, int widthDivisor, int fcWidth,
                        float dropout, List<String> classNames, float[] mean, float[] std, int imageSize,
-                       int resize) {
+                       int resize, boolean batchNorm) {
 
         /**
          * @param imageSize side the training images had before they were placed on the input canvas
@@ -33,18 +33,19 @@ public final class ModelFile {
          */
         public static Info of(ModelSpec spec, List<String> classNames, Preprocess prep, int imageSize) {
             return new Info(spec.config().label(), spec.inChannels(), spec.inputSize(), spec.classes(),
-                spec.widthDivisor(), spec.fcWidth(), spec.dropout(), classNames, prep.mean(), prep.std(), imageSize, 0);
+                spec.widthDivisor(), spec.fcWidth(), spec.dropout(), classNames, prep.mean(), prep.std(), imageSize, 0,
+                spec.batchNorm());
         }
 
         /** The same description with other class names (e.g. from a labels file). */
         public Info withClassNames(List<String> names) {
             return new Info(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, names, mean, std,
-                imageSize, resize);
+                imageSize, resize, batchNorm);
         }
 
         public ModelSpec spec() {
             return new ModelSpec(VggConfig.parse(config), inChannels, inputSize, classes, widthDivisor, fcWidth,
-                dropout);
+                dropout, batchNorm);
         }
 
         public Preprocess preprocess() {
@@ -57,7 +58,7 @@ public final class ModelFile {
     }
 
     public static void save(Path file, VggModel model, Info info) throws IOException {
-        SafeTensors.write(file, StateDict.sources(model.parameters()), Map.of(KEY, info.toJson()), false);
+        SafeTensors.write(file, StateDict.sources(model), Map.of(KEY, info.toJson()), false);
     }
 
     /** A loaded model and its description. */
@@ -82,7 +83,7 @@ public final class ModelFile {
         }
         VggModel model = VggModel.build(backend, spec, 0);
         try {
-            StateDict.load(file, model.parameters(), c.tensors(), true);
+            StateDict.load(file, model, c.tensors(), true);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
@@ -97,12 +98,13 @@ public final class ModelFile {
     /**
      * Describes a torchvision VGG state dict (no vgg4j metadata) from its tensors: the number of
      * convolutions and their kernel sizes give the configuration (8 -> A, 10 -> B, 13 with 1x1
-     * kernels -> C, 13 -> D, 16 -> E), the shapes give channels, widths and classes; torchvision's
-     * ImageNet preprocessing applies.
+     * kernels -> C, 13 -> D, 16 -> E), {@code running_mean} tensors mark the {@code _bn} layouts,
+     * the shapes give channels, widths and classes; torchvision's ImageNet preprocessing applies.
      */
     static Info torchvision(Path file, java.util.Map<String, org.vgg4j.nn.io.HostTensor> t) throws ModelFileException {
         int convs = 0;
         boolean pointwise = false;
+        boolean bn = t.keySet().stream().anyMatch(k -> k.startsWith("features.") && k.endsWith(".running_mean"));
         for (int i = 0; i < 64; i++) {
             var w = t.get("features." + i + ".weight");
             if (w != null && w.shape().length == 4) {
@@ -139,6 +141,6 @@ public final class ModelFile {
             names.add(String.valueOf(i));
         }
         return new Info(config.label(), first.shape()[1], side * 32, classes, divisor, fc, 0.5f, names, IMAGENET_MEAN,
-            IMAGENET_STD, side * 32, side * 32 * 256 / 224);
+            IMAGENET_STD, side * 32, side * 32 * 256 / 224, bn);
     }
 }

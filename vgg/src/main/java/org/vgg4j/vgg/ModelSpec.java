@@ -13,9 +13,10 @@ package org.vgg4j.vgg;
  * @param fcWidth      width of the two hidden FC layers (4096 in the paper); 0 for a single FC layer
  *                     from the features to the classes (the usual CIFAR-size VGG)
  * @param dropout      dropout probability after the two hidden FC layers (0.5 in the paper)
+ * @param batchNorm    batch normalisation after every convolution (torchvision's {@code vgg*_bn})
  */
 public record ModelSpec(VggConfig config, int inChannels, int inputSize, int classes,
-                        int widthDivisor, int fcWidth, float dropout) {
+                        int widthDivisor, int fcWidth, float dropout, boolean batchNorm) {
     public ModelSpec {
         if (config == null || inChannels <= 0 || classes <= 0 || widthDivisor <= 0 || fcWidth < 0) {
             throw new IllegalArgumentException("model spec: bad values " + config + " channels=" + inChannels
@@ -28,6 +29,17 @@ public record ModelSpec(VggConfig config, int inChannels, int inputSize, int cla
         if (!(dropout >= 0 && dropout < 1)) {
             throw new IllegalArgumentException("model spec: dropout " + dropout + " outside [0, 1)");
         }
+    }
+
+    /** Without batch norm, as in the paper. */
+    public ModelSpec(VggConfig config, int inChannels, int inputSize, int classes, int widthDivisor, int fcWidth,
+                     float dropout) {
+        this(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, false);
+    }
+
+    /** The same network with or without batch normalisation. */
+    public ModelSpec withBatchNorm(boolean bn) {
+        return new ModelSpec(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, bn);
     }
 
     /** The paper's network: 224x224x3 input, 1000 classes, FC-4096. */

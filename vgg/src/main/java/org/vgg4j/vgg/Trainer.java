@@ -33,6 +33,10 @@ public class Trainer implements AutoCloseable {
     public static final String CHECKPOINT = "checkpoint.safetensors";
     public static final String MODEL = "model.safetensors";
     public static final String METRICS = "metrics.csv";
+    /** The model of the epoch with the best validation top-1 so far. */
+    public static final String BEST = "best.safetensors";
+    /** The one evaluation on the test set, of the best model, when a test set is given. */
+    public static final String TEST = "test.csv";
     private static final String STATE_KEY = "vgg4j.trainer";
 
     private final Backend backend;
@@ -76,7 +80,7 @@ public class Trainer implements AutoCloseable {
         this.loss = new SoftmaxCrossEntropy(backend);
         loss.setGradientScale((float) cfg.microBatch() / cfg.batchSize());
         this.state = new TrainerState(0, 0, 0, cfg.learningRate(), schedule.state(), new long[model.dropouts().size()],
-            0, Double.NaN, cfg.seed());
+            0, Double.NaN, cfg.seed(), 0);
     }
 
     public TrainerState state() { return state; }
@@ -183,17 +187,46 @@ public class Trainer implements AutoCloseable {
                 Evaluator.Result r = Evaluator.evaluate(backend, model, val, prep, Math.max(cfg.microBatch(), 100));
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 float nextLr = schedule.next(epoch + 1, state.learningRate(), r.top1());
+                boolean improved = state.bestEpoch() == 0 || r.top1() > state.bestTop1();
                 log.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, val loss %.4f, top-1 %.2f%%, top-5 %.2f%%, "
                     + "lr %.3g, %.0f s%n", epoch + 1, cfg.epochs(), seen == 0 ? Double.NaN : lossSum / seen, r.loss(),
                     100 * r.top1(), 100 * r.top5(), state.learningRate(), seconds);
                 appendMetrics(epoch + 1, seen == 0 ? Double.NaN : lossSum / seen, r, seconds);
                 state = new TrainerState(epoch + 1, 0, state.globalStep(), nextLr, schedule.state(), dropoutCalls(),
-                    Math.max(state.bestTop1(), r.top1()), state.referenceLoss(), state.seed());
-                ModelFile.save(cfg.outDir().resolve(MODEL), model, ModelFile.Info.of(model.spec(), train.classNames(), prep, train.height()));
+                    Math.max(state.bestTop1(), r.top1()), state.referenceLoss(), state.seed(),
+                    improved ? epoch + 1 : state.bestEpoch());
+                ModelFile.save(cfg.outDir().resolve(MODEL), model, info());
+                if (improved) {
+                    ModelFile.save(cfg.outDir().resolve(BEST), model, info());
+                }
                 saveCheckpoint(ckpt);
             }
         }
         return Outcome.FINISHED;
+    }
+
+    private ModelFile.Info info() {
+        return ModelFile.Info.of(model.spec(), train.classNames(), prep, train.height());
+    }
+
+    /**
+     * After the last epoch: the model of the best validation epoch ({@link #BEST}) evaluated once
+     * on {@code test}, written to {@link #TEST} and logged. The trained model is left as it was
+     * after the last epoch.
+     */
+    public Evaluator.Result testBest(Dataset test) throws IOException, InterruptedException {
+        Path best = cfg.outDir().resolve(BEST);
+        ModelFile.Loaded l = ModelFile.load(best, backend);
+        try (VggModel m = l.model()) {
+            Evaluator.Result r = Evaluator.evaluate(backend, m, test, prep, Math.max(cfg.microBatch(), 100));
+            log.printf(Locale.ROOT, "test (%s, %d images) of the best validation epoch %d: loss %.4f, top-1 %.2f%%, "
+                + "top-5 %.2f%%%n", test.source(), r.examples(), state.bestEpoch(), r.loss(), 100 * r.top1(),
+                100 * r.top5());
+            Files.writeString(cfg.outDir().resolve(TEST), String.format(Locale.ROOT,
+                "model,epoch,test_examples,test_loss,test_top1,test_top5%n%s,%d,%d,%.6f,%.6f,%.6f%n", BEST,
+                state.bestEpoch(), r.examples(), r.loss(), r.top1(), r.top5()));
+            return r;
+        }
     }
 
     private void advance(int epoch, int step, double l) {
@@ -202,7 +235,7 @@ public class Trainer implements AutoCloseable {
             ref = l; // the first loss: the scale against which "exploding" is judged
         }
         state = new TrainerState(epoch, step, state.globalStep() + 1, state.learningRate(), schedule.state(),
-            dropoutCalls(), state.bestTop1(), ref, state.seed());
+            dropoutCalls(), state.bestTop1(), ref, state.seed(), state.bestEpoch());
     }
 
     private void checkLoss(double l, int epoch, Path ckpt) {
@@ -223,12 +256,12 @@ public class Trainer implements AutoCloseable {
 
     private void saveCheckpoint(Path ckpt) throws IOException {
         Map<String, String> meta = Map.of(STATE_KEY, new Gson().toJson(state),
-            ModelFile.KEY, ModelFile.Info.of(model.spec(), train.classNames(), prep, train.height()).toJson());
-        StateDict.saveCheckpoint(ckpt, params, meta);
+            ModelFile.KEY, info().toJson());
+        StateDict.saveCheckpoint(ckpt, params, model.state(), meta);
     }
 
     private void restore(Path ckpt) throws IOException {
-        Map<String, String> meta = StateDict.loadCheckpoint(ckpt, params);
+        Map<String, String> meta = StateDict.loadCheckpoint(ckpt, params, model.state());
         String json = meta.get(STATE_KEY);
         if (json == null) {
             throw new ModelFileException(ckpt, "no trainer state in the checkpoint");

@@ -6,6 +6,8 @@ import org.vgg4j.nn.Init;
 import org.vgg4j.nn.Module;
 import org.vgg4j.nn.Parameter;
 import org.vgg4j.nn.Sequential;
+import org.vgg4j.nn.State;
+import org.vgg4j.nn.layers.BatchNorm2d;
 import org.vgg4j.nn.layers.Conv2d;
 import org.vgg4j.nn.layers.Dropout;
 import org.vgg4j.nn.layers.Flatten;
@@ -22,7 +24,9 @@ import org.vgg4j.tensor.Tensor;
  * Table 1, each convolution followed by ReLU) then {@code classifier} (FC, ReLU, dropout, FC,
  * ReLU, dropout, FC), with torchvision's module indices as parameter names
  * ({@code features.0.weight}, ..., {@code classifier.6.bias}), so torchvision state dicts load
- * as they are. torchvision's adaptive average pool to 7x7 is the identity at 224x224 and is
+ * as they are. With {@link ModelSpec#batchNorm()} each convolution is followed by a
+ * {@link BatchNorm2d} before its ReLU, and the indices shift as in torchvision's {@code vgg*_bn}
+ * (conv {@code features.0}, batch norm {@code features.1}, ReLU 2, ...). torchvision's adaptive average pool to 7x7 is the identity at 224x224 and is
  * left out: at other sizes the classifier takes the feature map as it is
  * (512 * (input/32)^2 inputs).
  */
@@ -56,6 +60,9 @@ public final class VggModel implements Module {
                 case LayerSpec.Conv c -> {
                     int out = spec.width(c.out());
                     f.add(new Conv2d(backend, name, channels, out, c.kernel(), 1, c.kernel() / 2, true));
+                    if (spec.batchNorm()) {
+                        f.add(new BatchNorm2d(backend, "features." + f.size(), out));
+                    }
                     f.add(new ReLU(backend, true));
                     channels = out;
                 }
@@ -97,6 +104,8 @@ public final class VggModel implements Module {
                     Init.normal(conv.weight(), 0.01, s++);
                 }
                 Init.zeros(conv.bias());
+            } else if (m instanceof BatchNorm2d bn) {
+                bn.resetParameters();
             }
         }
         for (Module m : classifier.modules()) {
@@ -180,6 +189,11 @@ public final class VggModel implements Module {
     }
 
     @Override
+    public List<State> state() {
+        return all.state();
+    }
+
+    @Override
     public void setInputGradientNeeded(boolean needed) {
         all.setInputGradientNeeded(needed);
     }
@@ -199,7 +213,7 @@ public final class VggModel implements Module {
         for (LayerSpec layer : spec.config().features()) {
             if (layer instanceof LayerSpec.Conv c) {
                 int out = spec.width(c.out());
-                total += (long) out * channels * c.kernel() * c.kernel() + out;
+                total += (long) out * channels * c.kernel() * c.kernel() + out + (spec.batchNorm() ? 2L * out : 0);
                 channels = out;
             }
         }
@@ -215,7 +229,7 @@ public final class VggModel implements Module {
 
     @Override
     public String describe() {
-        return "VGG-" + spec.config().label();
+        return "VGG-" + spec.config().label() + (spec.batchNorm() ? " with batch norm" : "");
     }
 
     @Override
