@@ -21,46 +21,80 @@ import org.vgg4j.nn.SoftmaxCrossEntropy;
 import org.vgg4j.tensor.Tensor;
 import org.vgg4j.tensor.cpu.CpuBackend;
 
-/** A torchvision VGG-11 state dict as safetensors (no vgg4j metadata), written byte by byte. */
+/**
+ * A torchvision VGG-11 and VGG-11-BN state dict as safetensors (no vgg4j metadata), written byte
+ * by byte: F32 weights and running statistics, I64 {@code num_batches_tracked} of shape [].
+ */
 class TorchvisionFileTest {
     @TempDir
     Path dir;
 
     @Test
     void torchvisionVgg11LoadsAndPredictsLikeTheNativeModel() throws Exception {
+        loadsAndPredictsLikeTheNativeModel(false);
+    }
+
+    @Test
+    void torchvisionVgg11BnLoadsAndPredictsLikeTheNativeModelInEvalMode() throws Exception {
+        loadsAndPredictsLikeTheNativeModel(true);
+    }
+
+    void loadsAndPredictsLikeTheNativeModel(boolean bn) throws Exception {
         CpuBackend cpu = new CpuBackend();
-        // torchvision's vgg11 parameter names and shapes, from our builder (same layout by design)
+        ModelSpec spec = ModelSpec.imagenet(VggConfig.A).withBatchNorm(bn);
+        // torchvision's vgg11(_bn) state_dict names and shapes, from our builder (same layout by design):
+        // parameters, then for the _bn layout running_mean, running_var (F32) and num_batches_tracked (I64 [])
         List<String> names = new ArrayList<>();
         List<int[]> shapes = new ArrayList<>();
-        try (VggModel ref = VggModel.build(cpu, ModelSpec.imagenet(VggConfig.A), 0)) {
+        try (VggModel ref = VggModel.build(cpu, spec, 0)) {
             for (Parameter p : ref.parameters()) {
                 names.add(p.name());
                 shapes.add(p.shape());
             }
+            for (org.vgg4j.nn.State st : ref.state()) {
+                names.add(st.name());
+                shapes.add(st.shape());
+            }
+            assertEquals(bn ? 132_868_840L : 132_863_336L, ref.parameterCount());
+            assertEquals(bn ? 24 : 0, ref.state().size());
         }
         // header: entries in file order with running offsets, as torch's safetensors writer lays them out
         StringBuilder json = new StringBuilder("{\"__metadata__\":{\"format\":\"pt\"}");
         long off = 0;
         for (int i = 0; i < names.size(); i++) {
-            long bytes = 4 * org.vgg4j.tensor.Tensor.sizeOf(shapes.get(i));
-            json.append(",\"").append(names.get(i)).append("\":{\"dtype\":\"F32\",\"shape\":")
+            boolean counter = names.get(i).endsWith("num_batches_tracked");
+            long bytes = (counter ? 8 : 4) * org.vgg4j.tensor.Tensor.sizeOf(shapes.get(i));
+            json.append(",\"").append(names.get(i)).append("\":{\"dtype\":\"").append(counter ? "I64" : "F32")
+                .append("\",\"shape\":")
                 .append(java.util.Arrays.toString(shapes.get(i)).replace(" ", "")).append(",\"data_offsets\":[")
                 .append(off).append(',').append(off + bytes).append("]}");
             off += bytes;
         }
         json.append('}');
         byte[] head = json.toString().getBytes(StandardCharsets.UTF_8);
-        Path file = dir.resolve("vgg11.safetensors");
+        Path file = dir.resolve(bn ? "vgg11_bn.safetensors" : "vgg11.safetensors");
         SplittableRandom r = new SplittableRandom(11);
         List<float[]> values = new ArrayList<>();
         try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(file), 1 << 20)) {
             out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(head.length).array());
             out.write(head);
-            for (int[] s : shapes) {
+            for (int t = 0; t < shapes.size(); t++) {
+                int[] s = shapes.get(t);
+                String name = names.get(t);
+                if (name.endsWith("num_batches_tracked")) {
+                    out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(1234567L + t).array());
+                    values.add(null);
+                    continue;
+                }
                 float[] v = new float[(int) org.vgg4j.tensor.Tensor.sizeOf(s)];
                 double std = s.length == 4 ? Math.sqrt(2.0 / (s[0] * s[2] * s[3])) : 0.01;
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (r.nextGaussian() * std);
+                    // batch norm: gamma around 1, beta and running mean around 0, running variance in [0.5, 2)
+                    v[i] = (float) (name.endsWith("running_var") ? r.nextDouble(0.5, 2)
+                        : name.endsWith("running_mean") ? r.nextGaussian() * 0.1
+                        : bn && s.length == 1 && name.startsWith("features.") && isBnParam(name, names)
+                        ? (name.endsWith(".weight") ? 1 + 0.2 * r.nextGaussian() : 0.1 * r.nextGaussian())
+                        : r.nextGaussian() * std);
                 }
                 values.add(v);
                 ByteBuffer b = ByteBuffer.allocate(4 * v.length).order(ByteOrder.LITTLE_ENDIAN);
@@ -79,14 +113,28 @@ class TorchvisionFileTest {
             assertEquals("A", c.info().config());
             assertEquals(224, c.info().inputSize());
             assertEquals(1000, c.info().classes());
+            assertEquals(bn, c.info().batchNorm());
+            // the other layout: one clear error naming a batch-norm tensor
+            try (VggModel other = VggModel.build(cpu, spec.withBatchNorm(!bn), 0)) {
+                var e = org.junit.jupiter.api.Assertions.assertThrows(org.vgg4j.nn.io.ModelFileException.class,
+                    () -> org.vgg4j.nn.io.StateDict.check(file, other.parameters(), other.state(),
+                        org.vgg4j.nn.io.SafeTensors.read(file).tensors(), true));
+                assertTrue(e.getMessage().contains(bn ? "file has batch norm statistics ('features.1.running_mean')"
+                    : "missing 'features.1.running_mean'"), e.getMessage());
+            }
             got = c.predict(img, 5);
         }
         // the same network built natively, same weights, same preprocessing (shorter side is already
         // 256: no resampling, centre crop 224, ImageNet mean/std)
-        try (VggModel m = VggModel.build(cpu, ModelSpec.imagenet(VggConfig.A), 0);
+        try (VggModel m = VggModel.build(cpu, spec, 0);
              SoftmaxCrossEntropy sm = new SoftmaxCrossEntropy(cpu)) {
+            int params = m.parameters().size();
             for (int i = 0; i < values.size(); i++) {
-                cpu.upload(values.get(i), 0, m.parameters().get(i).value(), 0, values.get(i).length);
+                if (i < params) {
+                    cpu.upload(values.get(i), 0, m.parameters().get(i).value(), 0, values.get(i).length);
+                } else if (values.get(i) != null) {
+                    cpu.upload(values.get(i), 0, m.state().get(i - params).value(), 0, values.get(i).length);
+                }
             }
             float[] x = new float[3 * 224 * 224];
             float[] mean = {0.485f, 0.456f, 0.406f};
@@ -105,9 +153,15 @@ class TorchvisionFileTest {
             int[] top = cpu.topK(sm.probabilities(), 5);
             for (int j = 0; j < 5; j++) {
                 assertEquals(top[j], got.get(j).index(), "rank " + j);
-                assertEquals(p[top[j]], got.get(j).probability(), 1e-6f);
+                assertEquals(p[top[j]], got.get(j).probability(), 1e-5f);
             }
             assertTrue(got.get(0).probability() >= got.get(4).probability());
         }
+    }
+
+    /** features.{i}.weight/bias of a BatchNorm2d: its running_mean is in the file. */
+    static boolean isBnParam(String name, List<String> names) {
+        String prefix = name.substring(0, name.lastIndexOf('.'));
+        return names.contains(prefix + ".running_mean");
     }
 }

@@ -25,6 +25,32 @@ class VggModelTest {
     }
 
     @Test
+    void batchNormCountsAreTorchvisions() {
+        // torchvision vgg11_bn, vgg13_bn, vgg16_bn, vgg19_bn (gamma and beta per convolution channel)
+        Map<VggConfig, Long> want = Map.of(VggConfig.A, 132_868_840L, VggConfig.B, 133_053_736L,
+            VggConfig.D, 138_365_992L, VggConfig.E, 143_678_248L);
+        want.forEach((c, n) -> assertEquals(n, VggModel.parameterCount(ModelSpec.imagenet(c).withBatchNorm(true)),
+            c.label()));
+        for (VggConfig c : VggConfig.values()) {
+            ModelSpec spec = new ModelSpec(c, 3, 32, 10, 8, 32, 0.5f).withBatchNorm(true);
+            try (VggModel m = VggModel.build(cpu, spec, 1)) {
+                assertEquals(VggModel.parameterCount(spec), m.parameterCount(), c.label());
+                int convs = c.weightLayers() - 3;
+                assertEquals(3 * convs, m.state().size(), c.label() + ": mean, variance, count per batch norm");
+            }
+        }
+        try (VggModel d = VggModel.build(cpu, new ModelSpec(VggConfig.D, 3, 32, 10, 8, 32, 0.5f, true), 1)) {
+            // torchvision's vgg16_bn features: conv, bn, relu (3 indices) per convolution, pool 1
+            int[] convs = {0, 3, 7, 10, 14, 17, 20, 24, 27, 30, 34, 37, 40};
+            for (int i = 0; i < convs.length; i++) {
+                assertEquals("features." + convs[i] + ".weight", d.parameters().get(4 * i).name());
+                assertEquals("features." + (convs[i] + 1) + ".weight", d.parameters().get(4 * i + 2).name());
+                assertEquals("features." + (convs[i] + 1) + ".running_var", d.state().get(3 * i + 1).name());
+            }
+        }
+    }
+
+    @Test
     void builtModelsMatchTheCountAndTorchvisionNames() {
         for (VggConfig c : VggConfig.values()) {
             ModelSpec spec = new ModelSpec(c, 3, 32, 10, 8, 32, 0.5f);

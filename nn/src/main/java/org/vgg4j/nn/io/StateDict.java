@@ -96,6 +96,17 @@ public final class StateDict {
     /** The checks of {@link #load}, without loading. */
     public static void check(Path file, List<Parameter> params, List<State> states, Map<String, HostTensor> tensors,
                              boolean strict) throws ModelFileException {
+        String fileStat = tensors.keySet().stream().filter(k -> k.endsWith(".running_mean")).findFirst().orElse(null);
+        boolean modelStats = states.stream().anyMatch(st -> st.name().endsWith(".running_mean"));
+        if (fileStat != null && !modelStats) {
+            throw new ModelFileException(file, "the file has batch norm statistics ('" + fileStat
+                + "'), the model has no batch norm (build it with batch norm, e.g. --batch-norm)");
+        }
+        if (fileStat == null && modelStats) {
+            String first = states.stream().filter(st -> st.name().endsWith(".running_mean")).findFirst().get().name();
+            throw new ModelFileException(file, "the model has batch norm, the file has no running statistics (missing '"
+                + first + "'): it holds a network without batch norm");
+        }
         Set<String> names = new HashSet<>();
         for (Parameter p : params) {
             expect(file, tensors, p.name(), p.shape(), "F32", "parameter");

@@ -127,6 +127,12 @@ class BatchNormTest {
                 : new HostTensor(v.shape(), new float[(int) v.size()])));
             Map<String, HostTensor> missing = new LinkedHashMap<>(t);
             missing.remove("features.1.running_var");
+            Map<String, HostTensor> noStats = new LinkedHashMap<>(missing);
+            noStats.remove("features.1.running_mean");
+            noStats.remove("features.1.num_batches_tracked");
+            ModelFileException none = assertThrows(ModelFileException.class, () -> StateDict.load(dir, bn, noStats, true));
+            assertTrue(none.getMessage().contains("no running statistics (missing 'features.1.running_mean')"),
+                none.getMessage());
             Path f = dir.resolve("x");
             ModelFileException e = assertThrows(ModelFileException.class, () -> StateDict.load(f, bn, missing, true));
             assertTrue(e.getMessage().contains("'features.1.running_var'"), e.getMessage());
