@@ -3,7 +3,7 @@ package org.vgg4j.bench;
 import java.util.ArrayList;
 import java.util.List;
 import org.vgg4j.nn.Parameter;
-import org.vgg4j.nn.SoftmaxCrossEntropy;
+import org.vgg4j.nn.TrainStep;
 import org.vgg4j.nn.optim.Sgd;
 import org.vgg4j.tensor.Backend;
 import org.vgg4j.tensor.Backends;
@@ -60,17 +60,13 @@ public final class TrainStepRatio {
         ModelSpec spec = spec(model);
         try (Backend b = Backends.open(device); VggModel net = VggModel.build(b, spec, 0)) {
             net.initialise(VggModel.InitScheme.HE, 0);
-            List<Parameter> params = net.parameters();
-            Sgd sgd = new Sgd(0.01f, 0.9f, 0f, false, false);
+            TrainStep train = new TrainStep(b, net, new Sgd(0.01f, 0.9f, 0f, false, false), batch);
             int s = spec.inputSize();
             Tensor x = images(b, spec, batch);
             Tensor y = labels(b, spec, batch);
-            SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(b);
             Runnable step = () -> {
-                Sgd.zeroGrad(params);
-                loss.forward(net.forward(x, true), y); // the loss comes to the host: a sync point per step
-                net.backward(loss.backward());
-                sgd.step(params);
+                train.gradients(x, y, 1f); // the loss comes to the host: a sync point per step
+                train.update();
             };
             step.run();
             step.run();

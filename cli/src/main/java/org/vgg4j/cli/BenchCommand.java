@@ -7,7 +7,7 @@ import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 import org.vgg4j.nn.Parameter;
-import org.vgg4j.nn.SoftmaxCrossEntropy;
+import org.vgg4j.nn.TrainStep;
 import org.vgg4j.nn.optim.Sgd;
 import org.vgg4j.tensor.Backend;
 import org.vgg4j.tensor.BackendProvider;
@@ -117,15 +117,11 @@ final class BenchCommand implements Callable<Integer> {
     private double trainStep(Backend b) {
         ModelSpec s = new ModelSpec(VggConfig.A, 1, 32, 10, 2, 512, 0.5f);
         try (VggModel m = VggModel.build(b, s, 0).initialise(VggModel.InitScheme.HE, 0);
-             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(b);
+             TrainStep step = new TrainStep(b, m, new Sgd(0.01f, 0.9f, 5e-4f, false, false), batch);
              Tensor x = random(b, batch, 1, 32, 32); Tensor y = b.zeros(batch)) {
-            List<Parameter> params = m.parameters();
-            Sgd sgd = new Sgd(0.01f, 0.9f, 5e-4f, false, false);
             return rate(b, () -> {
-                Sgd.zeroGrad(params);
-                loss.forward(m.forward(x, true), y);
-                m.backward(loss.backward());
-                sgd.step(params);
+                step.gradients(x, y, 1f);
+                step.update();
             }) * batch;
         }
     }

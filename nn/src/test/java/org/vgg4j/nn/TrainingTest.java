@@ -50,21 +50,16 @@ class TrainingTest {
                 Init.heNormal(p, false, seed++);
             }
         }
-        List<Parameter> params = net.parameters();
-        Sgd sgd = new Sgd(0.05f, 0.9f, 5e-4f, false, false);
-        SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(cpu);
+        TrainStep step = new TrainStep(cpu, net, new Sgd(0.05f, 0.9f, 5e-4f, false, false), 32);
         float[][] data = dataset(32 * steps, 3);
         double[] losses = new double[steps];
         for (int s = 0; s < steps; s++) {
             float[] bx = java.util.Arrays.copyOfRange(data[0], s * 32 * 64, (s + 1) * 32 * 64);
             float[] by = java.util.Arrays.copyOfRange(data[1], s * 32, (s + 1) * 32);
-            Tensor x = cpu.fromHost(bx, 32, 1, 8, 8);
-            Tensor labels = cpu.fromHost(by, 32);
-            Sgd.zeroGrad(params);
-            losses[s] = loss.forward(net.forward(x, true), labels);
-            net.backward(loss.backward());
-            sgd.step(params);
+            losses[s] = step.gradients(bx, by, 32, 1, 8, 8);
+            step.update();
         }
+        step.close();
         net.close();
         return losses;
     }

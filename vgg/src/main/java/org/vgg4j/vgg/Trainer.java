@@ -10,13 +10,12 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import org.vgg4j.nn.Parameter;
-import org.vgg4j.nn.SoftmaxCrossEntropy;
+import org.vgg4j.nn.TrainStep;
 import org.vgg4j.nn.io.ModelFileException;
 import org.vgg4j.nn.io.StateDict;
 import org.vgg4j.nn.optim.LrSchedule;
 import org.vgg4j.nn.optim.Sgd;
 import org.vgg4j.tensor.Backend;
-import org.vgg4j.tensor.Tensor;
 import org.vgg4j.vgg.data.BatchLoader;
 import org.vgg4j.vgg.data.Dataset;
 import org.vgg4j.vgg.data.Preprocess;
@@ -49,12 +48,10 @@ public class Trainer implements AutoCloseable {
     private final List<Parameter> params;
     private final Sgd sgd;
     private final LrSchedule schedule;
-    private final SoftmaxCrossEntropy loss;
+    private final TrainStep step;
     private volatile boolean stopRequested;
     private org.vgg4j.vgg.data.ExampleTransform trainTransform;
     private TrainerState state;
-    private Tensor x;
-    private Tensor y;
     private int lastCorrect;
 
     /** How a run ended. */
@@ -77,8 +74,7 @@ public class Trainer implements AutoCloseable {
             case COSINE -> LrSchedule.cosine(cfg.learningRate(), cfg.minLearningRate(), cfg.epochs());
             case CONSTANT -> LrSchedule.constant();
         };
-        this.loss = new SoftmaxCrossEntropy(backend);
-        loss.setGradientScale((float) cfg.microBatch() / cfg.batchSize());
+        this.step = new TrainStep(backend, model, sgd, cfg.microBatch());
         this.state = new TrainerState(0, 0, 0, cfg.learningRate(), schedule.state(), new long[model.dropouts().size()],
             0, Double.NaN, cfg.seed(), 0);
     }
@@ -109,36 +105,19 @@ public class Trainer implements AutoCloseable {
 
     /** Step 1: forward and backward over the batch in micro-batches; returns the mean loss. */
     public double gradients(BatchLoader.Batch b) {
-        int c = train.channels();
-        int s = prep.size();
-        int per = c * s * s;
-        double sum = 0;
-        int correct = 0;
-        for (int lo = 0; lo < b.n(); lo += cfg.microBatch()) {
-            int n = Math.min(cfg.microBatch(), b.n() - lo);
-            if (x == null || x.dim(0) != n) {
-                closeInputs();
-                x = backend.zeros(n, c, s, s);
-                y = backend.zeros(n);
-            }
-            backend.upload(b.images(), lo * per, x, 0, n * per);
-            backend.upload(b.labels(), lo, y, 0, n);
-            loss.setGradientScale((float) n / b.n());
-            sum += loss.forward(model.forward(x, true), y) * n;
-            int[] top1 = backend.topK(loss.probabilities(), 1);
-            for (int i = 0; i < n; i++) {
-                correct += top1[i] == (int) b.labels()[lo + i] ? 1 : 0;
-            }
-            model.backward(loss.backward());
-        }
-        lastCorrect = correct;
-        return sum / b.n();
+        double l = step.gradients(b.images(), b.labels(), b.n(), train.channels(), prep.size(), prep.size());
+        lastCorrect = step.lastCorrect();
+        return l;
     }
 
     /** Step 2: one SGD update from the accumulated gradients, which are then cleared. */
     public void update() {
-        sgd.step(params);
-        Sgd.zeroGrad(params);
+        step.update();
+    }
+
+    /** The training step this trainer runs (for data-parallel workers: its flat gradients). */
+    public TrainStep step() {
+        return step;
     }
 
     /** Runs (or resumes) training to the configured number of epochs. */
@@ -289,17 +268,9 @@ public class Trainer implements AutoCloseable {
             StandardOpenOption.CREATE, StandardOpenOption.APPEND);
     }
 
-    private void closeInputs() {
-        if (x != null) {
-            x.close();
-            y.close();
-        }
-    }
-
     @Override
     public void close() {
-        closeInputs();
-        loss.close();
+        step.close();
     }
 
     /** The loss became NaN or exploded; the message says where and which checkpoint to go back to. */

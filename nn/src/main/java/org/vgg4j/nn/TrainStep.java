@@ -1,0 +1,167 @@
+package org.vgg4j.nn;
+
+import java.util.List;
+import org.vgg4j.nn.optim.Sgd;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Tensor;
+
+/**
+ * One training step of any classifier, written once (llm.c's loop): {@link #gradients} takes a
+ * batch to accumulated gradients of its mean softmax cross-entropy (in micro-batches when asked),
+ * {@link #update} takes the gradients to new weights and clears them. The trainer, {@code vgg4j
+ * bench}, the benchmarks and the tests all call it.
+ *
+ * <p>Between the two, every gradient can be read and written as one flat sequence of floats
+ * ({@link #flatGradients}, {@link #setFlatGradients}, and their host versions), parameter after
+ * parameter in {@link Module#parameters()} order, so that a data-parallel all-reduce is one call.
+ */
+public final class TrainStep implements AutoCloseable {
+    private final Backend backend;
+    private final Module model;
+    private final Sgd sgd;
+    private final int microBatch;
+    private final List<Parameter> params;
+    private final SoftmaxCrossEntropy loss;
+    private final Buffers buffers;
+    private final long gradientSize;
+    private int lastCorrect;
+
+    /**
+     * @param microBatch examples per forward/backward; a larger batch accumulates gradients over
+     *                   several (the mean over the whole batch, as one pass would give)
+     */
+    public TrainStep(Backend backend, Module model, Sgd sgd, int microBatch) {
+        if (microBatch <= 0) {
+            throw new IllegalArgumentException("TrainStep: micro-batch " + microBatch);
+        }
+        this.backend = backend;
+        this.model = model;
+        this.sgd = sgd;
+        this.microBatch = microBatch;
+        this.params = model.parameters();
+        this.loss = new SoftmaxCrossEntropy(backend);
+        this.buffers = new Buffers(backend);
+        this.gradientSize = params.stream().mapToLong(Parameter::size).sum();
+    }
+
+    public Module model() { return model; }
+
+    public Sgd sgd() { return sgd; }
+
+    public List<Parameter> parameters() { return params; }
+
+    /**
+     * Forward and backward over {@code n} examples: {@code images} holds them back to back, each of
+     * {@code sampleShape} (e.g. [C, H, W]), {@code labels[i]} the class of example i. Gradients of
+     * the batch's mean loss accumulate into the parameters; returns that mean loss. The examples
+     * whose top-1 class was right (dropout on) are then {@link #lastCorrect}.
+     */
+    public double gradients(float[] images, float[] labels, int n, int... sampleShape) {
+        int per = (int) Tensor.sizeOf(sampleShape);
+        if ((long) n * per > images.length || n > labels.length || n <= 0) {
+            throw new IllegalArgumentException("TrainStep: " + n + " examples of " + java.util.Arrays.toString(
+                sampleShape) + " from " + images.length + " values and " + labels.length + " labels");
+        }
+        double sum = 0;
+        int correct = 0;
+        for (int lo = 0; lo < n; lo += microBatch) {
+            int m = Math.min(microBatch, n - lo);
+            int[] shape = new int[sampleShape.length + 1];
+            shape[0] = m;
+            System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+            Tensor x = buffers.get("x", shape);
+            Tensor y = buffers.get("y", m);
+            backend.upload(images, lo * per, x, 0, m * per);
+            backend.upload(labels, lo, y, 0, m);
+            sum += microStep(x, y, (float) m / n) * m;
+            int[] top1 = backend.topK(loss.probabilities(), 1);
+            for (int i = 0; i < m; i++) {
+                correct += top1[i] == (int) labels[lo + i] ? 1 : 0;
+            }
+        }
+        lastCorrect = correct;
+        return sum / n;
+    }
+
+    /**
+     * Forward and backward of a batch already on the backend ({@code x [N, ...]}, {@code labels [N]}),
+     * as one pass; the gradient of the mean loss times {@code scale} accumulates. Returns the mean loss.
+     */
+    public double gradients(Tensor x, Tensor labels, float scale) {
+        return microStep(x, labels, scale);
+    }
+
+    private double microStep(Tensor x, Tensor y, float scale) {
+        loss.setGradientScale(scale);
+        double l = loss.forward(model.forward(x, true), y);
+        model.backward(loss.backward());
+        return l;
+    }
+
+    /** Training examples of the last host {@link #gradients} batch whose top-1 class was right. */
+    public int lastCorrect() {
+        return lastCorrect;
+    }
+
+    /** The softmax of the last forward pass [N, K]. */
+    public Tensor probabilities() {
+        return loss.probabilities();
+    }
+
+    /** One SGD update from the accumulated gradients, which are then cleared. */
+    public void update() {
+        sgd.step(params);
+        zeroGradients();
+    }
+
+    public void zeroGradients() {
+        Sgd.zeroGrad(params);
+    }
+
+    /** Number of floats in all gradients together. */
+    public long gradientSize() {
+        return gradientSize;
+    }
+
+    /** Every gradient copied into one buffer [P] on the backend (kept and reused), in parameter order. */
+    public Tensor flatGradients() {
+        Tensor flat = buffers.get("flat", (int) Math.min(gradientSize, Integer.MAX_VALUE));
+        long off = 0;
+        for (Parameter p : params) {
+            backend.copy(p.grad(), 0, flat, off, p.size());
+            off += p.size();
+        }
+        return flat;
+    }
+
+    /** The gradients set from a flat buffer of {@link #gradientSize} floats (the inverse of {@link #flatGradients}). */
+    public void setFlatGradients(Tensor flat) {
+        if (flat.size() != gradientSize) {
+            throw new IllegalArgumentException("TrainStep: " + flat.size() + " flat gradients for " + gradientSize);
+        }
+        long off = 0;
+        for (Parameter p : params) {
+            backend.copy(flat, off, p.grad(), 0, p.size());
+            off += p.size();
+        }
+    }
+
+    /** Every gradient, in parameter order, into {@code dst[0, P)} on the host. */
+    public void gradientsToHost(float[] dst) {
+        Tensor flat = flatGradients();
+        backend.download(flat, 0, dst, 0, (int) gradientSize);
+    }
+
+    /** The gradients set from {@code src[0, P)} on the host. */
+    public void gradientsFromHost(float[] src) {
+        Tensor flat = buffers.get("flat", (int) gradientSize);
+        backend.upload(src, 0, flat, 0, (int) gradientSize);
+        setFlatGradients(flat);
+    }
+
+    @Override
+    public void close() {
+        loss.close();
+        buffers.close();
+    }
+}
