@@ -19,7 +19,7 @@ import org.vgg4j.vgg.VggModel;
  * {@code ours_train <model> batch=<b> input=<hxw> device=<d> img_s=<median> min= max=}.
  * Models: fmnist_vgg11 (A conv stack on 32x32x1, then Linear 512->10; torch pads 28 to 32),
  * cifar_vgg11 (same on 3 channels), fmnist_half (vgg4j train's default: half width, FC 512),
- * vgg11 / vgg16 (torchvision's, 224x224x3, 1000 classes).
+ * vgg11 / vgg16 and vgg11_bn / vgg16_bn (torchvision's, 224x224x3, 1000 classes).
  * Usage: {@code TrainStepRatio <model> <batch> [device] [samples]}.
  */
 public final class TrainStepRatio {
@@ -48,6 +48,8 @@ public final class TrainStepRatio {
             case "fmnist_half" -> new ModelSpec(VggConfig.A, 1, 32, 10, 2, 512, 0.5f); // vgg4j train's default
             case "vgg11" -> ModelSpec.imagenet(VggConfig.A);
             case "vgg16" -> ModelSpec.imagenet(VggConfig.D);
+            case "vgg11_bn" -> ModelSpec.imagenet(VggConfig.A).withBatchNorm(true);
+            case "vgg16_bn" -> ModelSpec.imagenet(VggConfig.D).withBatchNorm(true);
             default -> throw new IllegalArgumentException("unknown model " + model);
         };
     }

@@ -30,6 +30,8 @@ public final class Classifier implements AutoCloseable {
     private volatile ModelFile.Info info;
     private final Preprocess prep;
     private final SoftmaxCrossEntropy softmax;
+    private Tensor input;
+    private Tensor labels;
 
     /** One class and its probability. */
     public record Prediction(int index, String label, float probability) {}
@@ -48,6 +50,41 @@ public final class Classifier implements AutoCloseable {
         this.info = info;
         this.prep = info.preprocess();
         this.softmax = new SoftmaxCrossEntropy(backend);
+    }
+
+    /**
+     * A classifier over a network already built on {@code backend} (which it then owns: closing the
+     * classifier closes both).
+     */
+    public static Classifier of(Backend backend, VggModel model, ModelFile.Info info) {
+        return new Classifier(backend, model, info);
+    }
+
+    /**
+     * Class probabilities [n * classes] of {@code n} preprocessed inputs held back to back in
+     * {@code x} ([n, C, S, S], normalised as {@link ModelFile.Info#preprocess()} does): the path a
+     * server that batches its own requests takes. The input buffer on the device is reused.
+     */
+    public synchronized float[] probabilities(float[] x, int n) {
+        int c = info.inChannels();
+        int s = info.inputSize();
+        if (n <= 0 || (long) n * c * s * s != x.length) {
+            throw new IllegalArgumentException("probabilities: " + x.length + " values are not " + n + " inputs of "
+                + c + "x" + s + "x" + s);
+        }
+        if (input == null || input.size() < x.length) {
+            if (input != null) {
+                input.close();
+                labels.close();
+            }
+            input = backend.zeros(n, c, s, s);
+            labels = backend.zeros(n);
+        }
+        Tensor in = input.hasShape(n, c, s, s) ? input : input.prefix(n, c, s, s);
+        Tensor lab = labels.hasShape(n) ? labels : labels.prefix(n);
+        backend.upload(x, 0, in, 0, x.length);
+        softmax.forward(model.forward(in, false), lab);
+        return softmax.probabilities().toHost();
     }
 
     /** Loads a vgg4j model file onto the device named by {@code device} (auto, cpu, cl, cl:P:D). */
@@ -151,6 +188,10 @@ public final class Classifier implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        if (input != null) {
+            input.close();
+            labels.close();
+        }
         softmax.close();
         model.close();
         backend.close();

@@ -1,0 +1,63 @@
+package org.vgg4j.bench;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.Backends;
+import org.vgg4j.vgg.Classifier;
+import org.vgg4j.vgg.ModelFile;
+import org.vgg4j.vgg.ModelSpec;
+import org.vgg4j.vgg.VggModel;
+import org.vgg4j.vgg.data.Preprocess;
+
+/**
+ * Inference throughput through the embedding API, {@link Classifier#probabilities} (preprocessed
+ * tensors in, probabilities out), the counterpart of {@code torch_vgg.py <model> fwd}:
+ * {@code InferRatio <model of TrainStepRatio> <batch> [cpu|cl] [samples]}. Prints the median
+ * images/s over samples of at least a second each.
+ */
+public final class InferRatio {
+    private InferRatio() {}
+
+    public static void main(String[] args) {
+        String model = args[0];
+        int batch = Integer.parseInt(args[1]);
+        String device = args.length > 2 ? args[2] : "cpu";
+        int samples = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        ModelSpec spec = TrainStepRatio.spec(model);
+        Backend b = Backends.open(device);
+        VggModel net = VggModel.build(b, spec, 0).initialise(VggModel.InitScheme.HE, 0);
+        int s = spec.inputSize();
+        float[] mean = new float[spec.inChannels()];
+        float[] std = new float[spec.inChannels()];
+        java.util.Arrays.fill(std, 1f);
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < spec.classes(); i++) {
+            names.add(String.valueOf(i));
+        }
+        ModelFile.Info info = ModelFile.Info.of(spec, names, new Preprocess(s, 0, false, mean, std), s);
+        float[] x = new float[batch * spec.inChannels() * s * s];
+        SplittableRandom r = new SplittableRandom(1);
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) r.nextGaussian();
+        }
+        try (Classifier c = Classifier.of(b, net, info)) {
+            c.probabilities(x, batch);
+            c.probabilities(x, batch);
+            List<Double> rates = new ArrayList<>();
+            for (int i = 0; i < samples; i++) {
+                long t0 = System.nanoTime();
+                int calls = 0;
+                do {
+                    c.probabilities(x, batch);
+                    calls++;
+                } while (System.nanoTime() - t0 < 1_000_000_000L);
+                rates.add(calls * batch / ((System.nanoTime() - t0) / 1e9));
+            }
+            double[] v = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            System.out.printf("ours_infer %s batch=%d input=%dx%d device=%s img_s=%.2f min=%.2f max=%.2f%n", model,
+                batch, s, s, device, v[v.length / 2], v[0], v[v.length - 1]);
+        }
+    }
+}
