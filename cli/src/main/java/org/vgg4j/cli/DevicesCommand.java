@@ -21,14 +21,13 @@ final class DevicesCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         var out = spec.commandLine().getOut();
         if (tune) {
-            for (var d : org.vgg4j.kernelscl.ClDevices.scan().devices()) {
-                out.println("tuning GEMM on " + d.spec() + " " + d.name());
-                out.flush();
-                String[] c = org.vgg4j.kernelscl.GemmTuner.tune(d, l -> {
-                    out.println("  " + l);
-                    out.flush();
-                });
-                out.println("  chosen: " + c[0] + " (few rows: " + c[1] + ")");
+            for (BackendProvider p : Backends.providers()) {
+                if (p.isAvailable()) {
+                    p.tune(line -> {
+                        out.println(line);
+                        out.flush();
+                    });
+                }
             }
         }
         for (BackendProvider p : Backends.providers()) {

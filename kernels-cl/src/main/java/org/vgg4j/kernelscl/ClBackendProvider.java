@@ -66,6 +66,20 @@ public final class ClBackendProvider implements BackendProvider {
     }
 
     @Override
+    public void tune(java.util.function.Consumer<String> progress) {
+        for (ClDevices.Device d : ClDevices.scan().devices()) {
+            progress.accept("tuning GEMM on " + d.spec() + " " + d.name());
+            String[] c;
+            try {
+                c = GemmTuner.tune(d, l -> progress.accept("  " + l));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("tuning " + d.spec() + ": " + e.getMessage(), e);
+            }
+            progress.accept("  chosen: " + c[0] + " (few rows: " + c[1] + ")");
+        }
+    }
+
+    @Override
     public List<String> describeDevices() {
         ClDevices.Scan scan = ClDevices.scan();
         if (scan.devices().isEmpty()) {

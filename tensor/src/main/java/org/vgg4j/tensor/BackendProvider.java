@@ -26,6 +26,13 @@ public interface BackendProvider {
      */
     Backend open(String spec);
 
+    /**
+     * Tunes every device of this kind for this machine (OpenCL: GEMM tile sets, kept in the
+     * device's cache) and reports progress, a line at a time; nothing to do by default.
+     */
+    default void tune(java.util.function.Consumer<String> progress) {
+    }
+
     /** One line per device this provider can open, each starting with its spec (for {@code vgg4j devices}). */
     default java.util.List<String> describeDevices() {
         return isAvailable() ? java.util.List.of(scheme()) : java.util.List.of();

@@ -26,7 +26,7 @@ import org.vgg4j.vgg.data.Preprocess;
  */
 public final class Classifier implements AutoCloseable {
     private final Backend backend;
-    private final VggModel model;
+    private final Network model;
     private volatile ModelFile.Info info;
     private final Preprocess prep;
     private final SoftmaxCrossEntropy softmax;
@@ -44,7 +44,7 @@ public final class Classifier implements AutoCloseable {
         this.info = info.withClassNames(names);
     }
 
-    private Classifier(Backend backend, VggModel model, ModelFile.Info info) {
+    private Classifier(Backend backend, Network model, ModelFile.Info info) {
         this.backend = backend;
         this.model = model;
         this.info = info;
@@ -56,7 +56,7 @@ public final class Classifier implements AutoCloseable {
      * A classifier over a network already built on {@code backend} (which it then owns: closing the
      * classifier closes both).
      */
-    public static Classifier of(Backend backend, VggModel model, ModelFile.Info info) {
+    public static Classifier of(Backend backend, Network model, ModelFile.Info info) {
         return new Classifier(backend, model, info);
     }
 

@@ -24,7 +24,11 @@ public final class DenseNet implements AutoCloseable {
     private final VggModel model;
     private final Sequential head;
 
-    public DenseNet(Backend backend, VggModel model) {
+    public DenseNet(Backend backend, Network network) {
+        if (!(network instanceof VggModel model)) {
+            throw new IllegalArgumentException("dense evaluation needs a network whose head is fully connected layers "
+                + "(VGG); " + network.describe() + " has none");
+        }
         this.model = model;
         ModelSpec spec = model.spec();
         int side = spec.featureSize();

@@ -16,7 +16,7 @@ public final class Evaluator {
         public double imagesPerSecond() { return examples / Math.max(seconds, 1e-9); }
     }
 
-    public static Result evaluate(Backend backend, VggModel model, Dataset data, Preprocess prep, int batch)
+    public static Result evaluate(Backend backend, org.vgg4j.nn.Module model, Dataset data, Preprocess prep, int batch)
         throws InterruptedException {
         long t0 = System.nanoTime();
         int k = Math.min(5, data.classes());
@@ -69,7 +69,7 @@ public final class Evaluator {
      * network applied fully convolutionally, the class scores averaged over space, and, with
      * {@code flip}, the softmax posteriors of the image and its mirror image averaged.
      */
-    public static Result dense(Backend backend, VggModel model, Dataset data, Preprocess prep, int canvas, boolean flip,
+    public static Result dense(Backend backend, Network model, Dataset data, Preprocess prep, int canvas, boolean flip,
                                int batch) {
         long t0 = System.nanoTime();
         int c = data.channels();

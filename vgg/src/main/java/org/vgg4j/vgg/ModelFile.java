@@ -13,9 +13,11 @@ import org.vgg4j.tensor.Backend;
 import org.vgg4j.vgg.data.Preprocess;
 
 /**
- * Model files: safetensors with torchvision's tensor names and, under {@code __metadata__["vgg4j"]},
- * a JSON {@link Info}: what to build (configuration, input, classes, widths) and how to
- * preprocess images (mean, std, input size).
+ * Model files of any {@link Family}: safetensors with torchvision's tensor names (parameters and
+ * non-trained state such as BatchNorm's running statistics) and, under
+ * {@code __metadata__["vgg4j"]}, a JSON {@link Info}: what to build (family, configuration,
+ * input, classes, widths) and how to preprocess images (mean, std, input size). A file without
+ * that entry is matched against each family's torchvision names.
  */
 public final class ModelFile {
     private ModelFile() {}
@@ -25,7 +27,13 @@ public final class ModelFile {
     /** What a model file says about its network and its inputs. */
     public record Info(String config, int inChannels, int inputSize, int classes, int widthDivisor, int fcWidth,
                        float dropout, List<String> classNames, float[] mean, float[] std, int imageSize,
-                       int resize, boolean batchNorm) {
+                       int resize, boolean batchNorm, String family) {
+
+        /** The family that builds the network; files written before families existed are VGG. */
+        @Override
+        public String family() {
+            return family == null ? VggFamily.INSTANCE.name() : family;
+        }
 
         /**
          * @param imageSize side the training images had before they were placed on the input canvas
@@ -34,13 +42,13 @@ public final class ModelFile {
         public static Info of(ModelSpec spec, List<String> classNames, Preprocess prep, int imageSize) {
             return new Info(spec.config().label(), spec.inChannels(), spec.inputSize(), spec.classes(),
                 spec.widthDivisor(), spec.fcWidth(), spec.dropout(), classNames, prep.mean(), prep.std(), imageSize, 0,
-                spec.batchNorm());
+                spec.batchNorm(), VggFamily.INSTANCE.name());
         }
 
         /** The same description with other class names (e.g. from a labels file). */
         public Info withClassNames(List<String> names) {
             return new Info(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, names, mean, std,
-                imageSize, resize, batchNorm);
+                imageSize, resize, batchNorm, family);
         }
 
         public ModelSpec spec() {
@@ -57,31 +65,46 @@ public final class ModelFile {
         }
     }
 
-    public static void save(Path file, VggModel model, Info info) throws IOException {
+    public static void save(Path file, Network model, Info info) throws IOException {
         SafeTensors.write(file, StateDict.sources(model), Map.of(KEY, info.toJson()), false);
     }
 
     /** A loaded model and its description. */
-    public record Loaded(VggModel model, Info info) {}
+    public record Loaded(Network model, Info info) {}
 
-    /** Builds the network the file describes on {@code backend} and loads its weights. */
+    /** Builds the network the file describes on {@code backend} and loads its weights and state. */
     public static Loaded load(Path file, Backend backend) throws IOException {
         SafeTensors.Contents c = SafeTensors.read(file);
         String json = c.metadata().get(KEY);
-        Info info;
-        ModelSpec spec;
+        Info info = null;
+        Family family = null;
         if (json == null) {
-            info = torchvision(file, c.tensors());
-            spec = info.spec();
+            for (Family f : Family.all()) {
+                info = f.recognise(file, c.tensors());
+                if (info != null) {
+                    family = f;
+                    break;
+                }
+            }
+            if (info == null) {
+                throw new ModelFileException(file, "neither vgg4j metadata nor a torchvision state dict of a known "
+                    + "family (" + String.join(", ", Family.all().stream().map(Family::name).toList()) + ")");
+            }
         } else {
             try {
                 info = new Gson().fromJson(json, Info.class);
-                spec = info.spec();
+                family = Family.named(info.family());
+                info.preprocess();
             } catch (JsonParseException | IllegalArgumentException | NullPointerException e) {
                 throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
             }
         }
-        VggModel model = VggModel.build(backend, spec, 0);
+        Network model;
+        try {
+            model = family.build(backend, info, 0);
+        } catch (IllegalArgumentException | NullPointerException e) {
+            throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
+        }
         try {
             StateDict.load(file, model, c.tensors(), true);
         } catch (IOException | RuntimeException e) {
@@ -96,7 +119,8 @@ public final class ModelFile {
     static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
 
     /**
-     * Describes a torchvision VGG state dict (no vgg4j metadata) from its tensors: the number of
+     * Describes a torchvision VGG state dict (no vgg4j metadata) from its tensors, or returns null
+     * when it has no VGG's names: the number of
      * convolutions and their kernel sizes give the configuration (8 -> A, 10 -> B, 13 with 1x1
      * kernels -> C, 13 -> D, 16 -> E), {@code running_mean} tensors mark the {@code _bn} layouts,
      * the shapes give channels, widths and classes; torchvision's ImageNet preprocessing applies.
@@ -115,9 +139,12 @@ public final class ModelFile {
         var first = t.get("features.0.weight");
         var fc0 = t.get("classifier.0.weight");
         var fc6 = t.get("classifier.6.weight");
-        if (first == null || first.shape().length != 4 || fc0 == null || fc6 == null) {
-            throw new ModelFileException(file, "neither vgg4j metadata nor a torchvision VGG state dict "
-                + "(features.0.weight, classifier.0.weight and classifier.6.weight are needed)");
+        if (first == null || fc0 == null || fc6 == null) {
+            return null; // not a VGG's names
+        }
+        if (first.shape().length != 4 || fc0.shape().length != 2 || fc6.shape().length != 2) {
+            throw new ModelFileException(file, "features.0.weight, classifier.0.weight or classifier.6.weight "
+                + "does not have a VGG's shape");
         }
         VggConfig config = switch (convs) {
             case 8 -> VggConfig.A;
@@ -141,6 +168,6 @@ public final class ModelFile {
             names.add(String.valueOf(i));
         }
         return new Info(config.label(), first.shape()[1], side * 32, classes, divisor, fc, 0.5f, names, IMAGENET_MEAN,
-            IMAGENET_STD, side * 32, side * 32 * 256 / 224, bn);
+            IMAGENET_STD, side * 32, side * 32 * 256 / 224, bn, VggFamily.INSTANCE.name());
     }
 }

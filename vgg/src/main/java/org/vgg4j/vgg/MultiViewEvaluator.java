@@ -29,7 +29,7 @@ public final class MultiViewEvaluator {
         return new int[] {s - 32, s, s + 32};
     }
 
-    public static Evaluator.Result evaluate(Backend backend, VggModel model, Dataset data, Preprocess prep, Mode mode,
+    public static Evaluator.Result evaluate(Backend backend, Network model, Dataset data, Preprocess prep, Mode mode,
                                             int[] scales, int grid, int batch) {
         long t0 = System.nanoTime();
         int classes = data.classes();
@@ -96,7 +96,7 @@ public final class MultiViewEvaluator {
     }
 
     private static float[] posteriors(Backend b, SoftmaxCrossEntropy sm, Tensor x, int n, int classes, DenseNet dense,
-                                      VggModel model) {
+                                      Network model) {
         try (x; Tensor y = b.zeros(n)) {
             sm.forward(dense != null ? dense.scores(x) : model.forward(x, false), y);
             return sm.probabilities().toHost();

@@ -39,7 +39,7 @@ public class Trainer implements AutoCloseable {
     private static final String STATE_KEY = "vgg4j.trainer";
 
     private final Backend backend;
-    private final VggModel model;
+    private final Network model;
     private final TrainConfig cfg;
     private final Dataset train;
     private final Dataset val;
@@ -57,7 +57,7 @@ public class Trainer implements AutoCloseable {
     /** How a run ended. */
     public enum Outcome { FINISHED, STOPPED }
 
-    public Trainer(Backend backend, VggModel model, TrainConfig cfg, Dataset train, Dataset val, Preprocess prep,
+    public Trainer(Backend backend, Network model, TrainConfig cfg, Dataset train, Dataset val, Preprocess prep,
                    PrintStream log) {
         this.backend = backend;
         this.model = model;
@@ -185,7 +185,7 @@ public class Trainer implements AutoCloseable {
     }
 
     private ModelFile.Info info() {
-        return ModelFile.Info.of(model.spec(), train.classNames(), prep, train.height());
+        return model.describe(train.classNames(), prep, train.height());
     }
 
     /**
@@ -196,7 +196,7 @@ public class Trainer implements AutoCloseable {
     public Evaluator.Result testBest(Dataset test) throws IOException, InterruptedException {
         Path best = cfg.outDir().resolve(BEST);
         ModelFile.Loaded l = ModelFile.load(best, backend);
-        try (VggModel m = l.model()) {
+        try (Network m = l.model()) {
             Evaluator.Result r = Evaluator.evaluate(backend, m, test, prep, Math.max(cfg.microBatch(), 100));
             log.printf(Locale.ROOT, "test (%s, %d images) of the best validation epoch %d: loss %.4f, top-1 %.2f%%, "
                 + "top-5 %.2f%%%n", test.source(), r.examples(), state.bestEpoch(), r.loss(), 100 * r.top1(),

@@ -30,7 +30,7 @@ import org.vgg4j.tensor.Tensor;
  * left out: at other sizes the classifier takes the feature map as it is
  * (512 * (input/32)^2 inputs).
  */
-public final class VggModel implements Module {
+public final class VggModel implements Network {
     private final ModelSpec spec;
     private final Sequential features;
     private final Sequential classifier;
@@ -126,7 +126,10 @@ public final class VggModel implements Module {
      * convolutional layers and the three FC layers take A's weights where the shapes agree (the
      * rest keeps its random initialisation). Returns the names of the parameters copied.
      */
-    public List<String> initialiseFrom(VggModel a) {
+    public List<String> initialiseFrom(Network from) {
+        if (!(from instanceof VggModel a)) {
+            throw new IllegalArgumentException("--init-from needs a VGG model, not " + from.describe());
+        }
         List<String> copied = new ArrayList<>();
         List<Conv2d> mine = convs(this);
         List<Conv2d> theirs = convs(a);
@@ -165,8 +168,38 @@ public final class VggModel implements Module {
 
     public Sequential classifier() { return classifier; }
 
-    /** The dropout layers (their call counters are part of a checkpoint). */
+    @Override
     public List<Dropout> dropouts() { return dropouts; }
+
+    @Override
+    public String family() { return VggFamily.INSTANCE.name(); }
+
+    @Override
+    public int inChannels() { return spec.inChannels(); }
+
+    @Override
+    public int inputSize() { return spec.inputSize(); }
+
+    @Override
+    public int classes() { return spec.classes(); }
+
+    @Override
+    public List<java.util.Map.Entry<String, Module>> namedLayers() {
+        List<java.util.Map.Entry<String, Module>> out = new ArrayList<>();
+        for (int i = 0; i < features.size(); i++) {
+            out.add(java.util.Map.entry("features." + i, features.get(i)));
+        }
+        out.add(java.util.Map.entry("flatten", new Flatten()));
+        for (int i = 0; i < classifier.size(); i++) {
+            out.add(java.util.Map.entry("classifier." + i, classifier.get(i)));
+        }
+        return out;
+    }
+
+    @Override
+    public ModelFile.Info describe(List<String> classNames, org.vgg4j.vgg.data.Preprocess prep, int imageSize) {
+        return ModelFile.Info.of(spec, classNames, prep, imageSize);
+    }
 
     @Override
     public Tensor forward(Tensor input, boolean training) {
@@ -196,11 +229,6 @@ public final class VggModel implements Module {
     @Override
     public void setInputGradientNeeded(boolean needed) {
         all.setInputGradientNeeded(needed);
-    }
-
-    /** Number of trainable values. */
-    public long parameterCount() {
-        return parameters().stream().mapToLong(Parameter::size).sum();
     }
 
     /**
