@@ -8,6 +8,7 @@ import java.io.StringWriter;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,11 +55,17 @@ class CliTest {
         data = Files.createDirectories(dir.resolve("data"));
         writeIdx(data, "train", 40, 1);
         writeIdx(data, "t10k", 20, 2);
+        // batch norm, so that eval and predict below run a model with running statistics; 10 of the 40
+        // training examples held out for validation, the 20 test examples evaluated once at the end
         Run r = run("train", "--data", data.toString(), "--epochs", "1", "--batch", "8", "--width-divisor", "32",
-            "--fc", "16", "--out", dir.resolve("run").toString());
+            "--fc", "16", "--batch-norm", "--val-split", "10", "--out", dir.resolve("run").toString());
         assertEquals(0, r.code(), r.err());
         model = dir.resolve("run/model.safetensors");
         assertTrue(Files.exists(model));
+        assertTrue(Files.exists(dir.resolve("run/best.safetensors")));
+        List<String> test = Files.readAllLines(dir.resolve("run/test.csv"));
+        assertEquals("model,epoch,test_examples,test_loss,test_top1,test_top5", test.get(0));
+        assertTrue(test.get(1).startsWith("best.safetensors,1,20,"), test.get(1));
         assertTrue(Files.readString(dir.resolve("run/metrics.csv")).lines().count() == 2);
         var png = javax.imageio.ImageIO.read(dir.resolve("run/curves.png").toFile());
         assertTrue(png != null && png.getWidth() == 1280, "curves.png drawn");
