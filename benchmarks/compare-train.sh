@@ -3,7 +3,7 @@
 # ../shared/bench/src/torch_vgg.py) on the same networks and batches, in one run, two threads each.
 # One line per case:
 #   train <model> batch=<b> input=<hxw> device=<d> ours=<img/s> torch=<img/s> ratio=<r> ours_rss_mb=<m> torch_rss_mb=<m>
-# CASES="fmnist_vgg11:128 vgg16:8" by default; DEVICE=cpu (cl runs ours on OpenCL; torch stays on the CPU).
+# CASES="fmnist_vgg11:128 vgg16:8 vgg16_bn:8" by default; DEVICE=cpu (cl runs ours on OpenCL; torch stays on the CPU).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -15,7 +15,7 @@ peer="${VGG4J_SHARED:-$root/../shared}/bench/src/torch_vgg.py"
 jar="$here/target/benchmarks.jar"
 [ -f "$jar" ] || (cd "$root" && mvn -B -ntp -q -pl benchmarks -am -DskipTests package >&2)
 device=${DEVICE:-cpu}
-cases=${CASES:-"fmnist_vgg11:128 vgg16:8"}
+cases=${CASES:-"fmnist_vgg11:128 vgg16:8 vgg16_bn:8"}
 # JVM options of our side (the launcher's by default); e.g. OURS_JVM="-XX:+UseParallelGC -Xmn256m"
 read -r -a ours_jvm <<< "${OURS_JVM:--XX:+UseParallelGC -Xmn64m}"
 tmp=$(mktemp -d)

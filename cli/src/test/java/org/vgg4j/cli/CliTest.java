@@ -101,6 +101,22 @@ class CliTest {
         }
         assertEquals(0, r.code(), r.err() + captured);
         assertTrue(captured.toString().contains("skipped 1 unreadable images"), captured.toString());
+        // train/ and val/: val/ validates, and there is no test set to report
+        assertTrue(captured.toString().contains("validation: " + root.resolve("val")), captured.toString());
+        assertTrue(!Files.exists(dir.resolve("folder-run/test.csv")));
+        // train/ and test/: part of train/ is held out for validation, test/ is evaluated once at the end
+        Files.move(root.resolve("val"), root.resolve("test"));
+        captured.reset();
+        System.setErr(new java.io.PrintStream(captured, true));
+        try {
+            r = run("train", "--data", root.toString(), "--input", "32", "--scale", "32,40", "--color-pca", "--epochs",
+                "1", "--batch", "4", "--width-divisor", "32", "--fc", "8", "--out", dir.resolve("folder-test-run").toString());
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertEquals(0, r.code(), r.err() + captured);
+        assertTrue(captured.toString().contains("held-out validation, 1)"), captured.toString());
+        assertTrue(Files.readString(dir.resolve("folder-test-run/test.csv")).contains("best.safetensors,1,8,"));
         Run strict = run("train", "--data", root.toString(), "--strict", "--epochs", "1", "--out", dir.resolve("s").toString());
         assertEquals(1, strict.code());
         assertTrue(strict.err().contains("corrupt.jpg"), strict.err());
