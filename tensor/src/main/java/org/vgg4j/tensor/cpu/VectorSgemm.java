@@ -68,6 +68,13 @@ final class VectorSgemm implements Sgemm {
     static final boolean SWAP_NT = Boolean.parseBoolean(System.getProperty("vgg4j.gemm.swapNT", "true"));
     /** Largest packed B block (bytes) that {@link #gemmSharedB} shares between threads: within L2. */
     static final int SHARED_B_BYTES = Integer.getInteger("vgg4j.gemm.sharedB", 1 << 20);
+    /**
+     * A B^T with at most this many rows of A (a linear layer's forward at a small batch: x [m, in]
+     * times W [out, in]^T) runs as dot products over B's rows ({@link #gemmFewRowsNT}): packing
+     * would copy all of W (411 MB for VGG's first FC layer) to use it once, into panels padded to
+     * NR columns.
+     */
+    static final int FEW_ROWS = Integer.getInteger("vgg4j.gemm.fewRows", 8);
     /** Below this many multiply-adds the plain loops win (no packing). */
     static final long SMALL = 24L * 24 * 24;
 
@@ -106,6 +113,10 @@ final class VectorSgemm implements Sgemm {
         }
         if (k == 0 || alpha == 0f || (long) m * n * k <= SMALL) {
             small.gemm(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
+            return;
+        }
+        if (transB && !transA && m <= FEW_ROWS && k >= L) {
+            gemmFewRowsNT(m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
             return;
         }
         if (SWAP_NT && transB && !transA && m < n) {
@@ -237,5 +248,117 @@ final class VectorSgemm implements Sgemm {
                 }
             }
         });
+    }
+
+    /**
+     * {@code C[m, n] = alpha A[m, k] B[n, k]^T + beta C} for few rows m: each task takes a range of
+     * B's rows and reads each once, in order, while the m rows of A stay in cache; eight (or four)
+     * rows of A at a time share each load of B, one accumulator each, and the lanes are summed once
+     * per dot product. Memory-bound on B, as a GEMV is: one pass over a weight matrix per call.
+     */
+    private static void gemmFewRowsNT(int m, int n, int k, float alpha, float[] a, int offA, int lda,
+                                      float[] b, int offB, int ldb, float beta, float[] c, int offC, int ldc) {
+        int bound = S.loopBound(k);
+        Parallel.parallelRange(n, Math.max(1, 16384 / k), (lo, hi) -> {
+            for (int j = (int) lo; j < hi; j++) {
+                int bRow = offB + j * ldb;
+                int i = 0;
+                for (; i + 8 <= m; i += 8) {
+                    dots8(a, offA + i * lda, lda, b, bRow, k, bound, alpha, beta, c, offC + i * ldc + j, ldc);
+                }
+                for (; i + 4 <= m; i += 4) {
+                    int a0 = offA + i * lda;
+                    dots4(a, a0, a0 + lda, a0 + 2 * lda, a0 + 3 * lda, b, bRow, k, bound, alpha, beta, c,
+                        offC + i * ldc + j, ldc);
+                }
+                for (; i < m; i++) {
+                    float d = dot(a, offA + i * lda, b, bRow, k, bound);
+                    int at = offC + i * ldc + j;
+                    c[at] = beta == 0f ? alpha * d : alpha * d + beta * c[at];
+                }
+            }
+        });
+    }
+
+    /** Eight dot products of rows a0, a0 + lda, ... of A with one row of B (B loaded once for all eight). */
+    private static void dots8(float[] a, int a0, int lda, float[] b, int bRow, int k, int bound, float alpha,
+                              float beta, float[] c, int cAt, int ldc) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        FloatVector s4 = FloatVector.zero(S);
+        FloatVector s5 = FloatVector.zero(S);
+        FloatVector s6 = FloatVector.zero(S);
+        FloatVector s7 = FloatVector.zero(S);
+        for (int p = 0; p < bound; p += L) {
+            FloatVector w = FloatVector.fromArray(S, b, bRow + p);
+            s0 = FloatVector.fromArray(S, a, a0 + p).fma(w, s0);
+            s1 = FloatVector.fromArray(S, a, a0 + lda + p).fma(w, s1);
+            s2 = FloatVector.fromArray(S, a, a0 + 2 * lda + p).fma(w, s2);
+            s3 = FloatVector.fromArray(S, a, a0 + 3 * lda + p).fma(w, s3);
+            s4 = FloatVector.fromArray(S, a, a0 + 4 * lda + p).fma(w, s4);
+            s5 = FloatVector.fromArray(S, a, a0 + 5 * lda + p).fma(w, s5);
+            s6 = FloatVector.fromArray(S, a, a0 + 6 * lda + p).fma(w, s6);
+            s7 = FloatVector.fromArray(S, a, a0 + 7 * lda + p).fma(w, s7);
+        }
+        float[] d = {s0.reduceLanes(jdk.incubator.vector.VectorOperators.ADD),
+            s1.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), s2.reduceLanes(jdk.incubator.vector.VectorOperators.ADD),
+            s3.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), s4.reduceLanes(jdk.incubator.vector.VectorOperators.ADD),
+            s5.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), s6.reduceLanes(jdk.incubator.vector.VectorOperators.ADD),
+            s7.reduceLanes(jdk.incubator.vector.VectorOperators.ADD)};
+        for (int r = 0; r < 8; r++) {
+            int row = a0 + r * lda;
+            for (int p = bound; p < k; p++) {
+                d[r] += a[row + p] * b[bRow + p];
+            }
+            int at = cAt + r * ldc;
+            c[at] = beta == 0f ? alpha * d[r] : alpha * d[r] + beta * c[at];
+        }
+    }
+
+    /** Four dot products of rows a0..a3 of A with one row of B, into C[row r, col] at cAt + r * ldc. */
+    private static void dots4(float[] a, int a0, int a1, int a2, int a3, float[] b, int bRow, int k, int bound,
+                              float alpha, float beta, float[] c, int cAt, int ldc) {
+        FloatVector s0 = FloatVector.zero(S);
+        FloatVector s1 = FloatVector.zero(S);
+        FloatVector s2 = FloatVector.zero(S);
+        FloatVector s3 = FloatVector.zero(S);
+        for (int p = 0; p < bound; p += L) {
+            FloatVector w = FloatVector.fromArray(S, b, bRow + p);
+            s0 = FloatVector.fromArray(S, a, a0 + p).fma(w, s0);
+            s1 = FloatVector.fromArray(S, a, a1 + p).fma(w, s1);
+            s2 = FloatVector.fromArray(S, a, a2 + p).fma(w, s2);
+            s3 = FloatVector.fromArray(S, a, a3 + p).fma(w, s3);
+        }
+        float d0 = s0.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float d1 = s1.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float d2 = s2.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float d3 = s3.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (int p = bound; p < k; p++) {
+            float w = b[bRow + p];
+            d0 += a[a0 + p] * w;
+            d1 += a[a1 + p] * w;
+            d2 += a[a2 + p] * w;
+            d3 += a[a3 + p] * w;
+        }
+        float[] d = {d0, d1, d2, d3};
+        for (int r = 0; r < 4; r++) {
+            int at = cAt + r * ldc;
+            c[at] = beta == 0f ? alpha * d[r] : alpha * d[r] + beta * c[at];
+        }
+    }
+
+    /** One dot product of a row of A with a row of B. */
+    private static float dot(float[] a, int aRow, float[] b, int bRow, int k, int bound) {
+        FloatVector s = FloatVector.zero(S);
+        for (int p = 0; p < bound; p += L) {
+            s = FloatVector.fromArray(S, a, aRow + p).fma(FloatVector.fromArray(S, b, bRow + p), s);
+        }
+        float d = s.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (int p = bound; p < k; p++) {
+            d += a[aRow + p] * b[bRow + p];
+        }
+        return d;
     }
 }

@@ -79,9 +79,12 @@ class SgemmTest {
         // k beyond KC (1024: later k blocks add into C), n beyond NC, edge panels of at most one
         // vector of columns (196 = 6 * 32 + 4), ragged edges everywhere; beta 0, 1 and 2 take
         // the store, add and general merge paths of the micro-kernel; 300x196 takes
-        // the shared-B order (B block within L2, many row panels)
+        // the shared-B order (B block within L2, many row panels); m <= 8 with B^T the few-rows dots
         int[][] shapes = {{300, 517, 260}, {97, 33, 600}, {7, 4500, 30}, {1, 1000, 513}, {13, 1, 300},
-            {24, 196, 2100}, {19, 70, 1500}, {300, 196, 2100}};
+            {24, 196, 2100}, {19, 70, 1500}, {300, 196, 2100},
+            // few rows times B^T (a linear layer at a small batch): dot products over B's rows, eight, four
+            // rows of A at a time plus single ones, vector tails of k
+            {8, 300, 2100}, {5, 40, 17}, {3, 64, 16}, {4, 9, 33}};
         SplittableRandom rnd = new SplittableRandom(7);
         for (int[] s : shapes) {
             for (int t = 0; t < 12; t++) {
