@@ -12,8 +12,10 @@ import org.vgg4j.vgg.VggModel;
 
 /**
  * Wall time of each layer's forward and backward in a training step, to see where a step goes:
- * {@code LayerProfile <model of TrainStepRatio> <batch> [cpu|cl] [steps]}. Prints one line per layer
- * and the share of the step.
+ * {@code LayerProfile <model of TrainStepRatio> <batch> [cpu|cl] [steps] [fwd]}. Prints one line per
+ * layer and the share of the step; with {@code fwd}, the inference forward pass alone (evaluation
+ * mode, no loss, no backward). It times each layer between synchronisations, so it cannot be the
+ * shared {@code TrainStep}.
  */
 public final class LayerProfile {
     private LayerProfile() {}
@@ -23,6 +25,7 @@ public final class LayerProfile {
         int batch = Integer.parseInt(args[1]);
         String device = args.length > 2 ? args[2] : "cpu";
         int steps = args.length > 3 ? Integer.parseInt(args[3]) : 5;
+        boolean forwardOnly = args.length > 4 && args[4].equals("fwd");
         ModelSpec spec = TrainStepRatio.spec(model);
         try (Backend b = Backends.open(device); VggModel net = VggModel.build(b, spec, 0)) {
             net.initialise(VggModel.InitScheme.HE, 0);
@@ -41,7 +44,7 @@ public final class LayerProfile {
                 Tensor h = x;
                 for (int i = 0; i < layers.size(); i++) {
                     long t = System.nanoTime();
-                    h = layers.get(i).forward(h, true);
+                    h = layers.get(i).forward(h, !forwardOnly);
                     b.synchronize();
                     if (count) {
                         fwd[i] += System.nanoTime() - t;
@@ -49,7 +52,7 @@ public final class LayerProfile {
                 }
                 loss.forward(h, y);
                 Tensor g = loss.backward();
-                for (int i = layers.size() - 1; i >= 0; i--) {
+                for (int i = forwardOnly ? -1 : layers.size() - 1; i >= 0; i--) {
                     long t = System.nanoTime();
                     g = layers.get(i).backward(g);
                     b.synchronize();
