@@ -43,8 +43,12 @@ public final class InferRatio {
             x[i] = (float) r.nextGaussian();
         }
         try (Classifier c = Classifier.of(b, net, info)) {
-            c.probabilities(x, batch);
-            c.probabilities(x, batch);
+            // warm-up: the JIT compiles the Vector API kernels only after many calls (the first
+            // forward of a fresh JVM runs interpreted loops), so at least 5 calls and 5 seconds
+            long w0 = System.nanoTime();
+            for (int i = 0; i < 5 || System.nanoTime() - w0 < 5_000_000_000L; i++) {
+                c.probabilities(x, batch);
+            }
             List<Double> rates = new ArrayList<>();
             for (int i = 0; i < samples; i++) {
                 long t0 = System.nanoTime();

@@ -189,7 +189,7 @@ final class CpuConv {
 
     /** y [N, O, S] = w [O, K] x im2col(x) (+ bias). */
     void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
-        if (CpuWinograd.applies(g)) {
+        if (CpuWinograd.pays(g, batch)) {
             winograd.forward(x, w, bias, y, batch, g);
             return;
         }
@@ -229,7 +229,7 @@ final class CpuConv {
 
     /** gradX [N, C, H, W] = col2im(w^T x gradY), overwriting gradX. */
     void backwardData(float[] gradY, float[] w, float[] gradX, int batch, ConvGeometry g) {
-        if (CpuWinograd.applies(g)) {
+        if (CpuWinograd.pays(g, batch)) {
             winograd.backwardData(gradY, w, gradX, batch, g);
             return;
         }
@@ -264,7 +264,7 @@ final class CpuConv {
     /** {@link #backwardWeights} and, when gradX is not null, {@link #backwardData}, sharing work when it can. */
     void backward(float[] x, float[] gradY, float[] w, float[] gradX, float[] gradW, float[] gradBias, int batch,
                   ConvGeometry g) {
-        if (CpuWinograd.applies(g)) {
+        if (CpuWinograd.pays(g, batch)) {
             winograd.backward(x, gradY, w, gradX, gradW, gradBias, batch, g);
             return;
         }
@@ -276,7 +276,7 @@ final class CpuConv {
 
     /** gradW [O, K] += gradY x im2col(x)^T; gradBias [O] += sums of gradY when not null. */
     void backwardWeights(float[] x, float[] gradY, float[] gradW, float[] gradBias, int batch, ConvGeometry g) {
-        if (CpuWinograd.applies(g)) {
+        if (CpuWinograd.pays(g, batch)) {
             winograd.backwardWeights(x, gradY, gradW, gradBias, batch, g);
             return;
         }

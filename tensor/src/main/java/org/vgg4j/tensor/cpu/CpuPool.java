@@ -59,30 +59,38 @@ final class CpuPool {
                     int r0 = 2 * oh * inW;
                     int o = out + oh * outW;
                     for (int ow = 0; ow < outW; ow++) {
-                        int a0 = r0 + 2 * ow;
-                        float best = x[in + a0];
-                        int arg = a0;
-                        float v = x[in + a0 + 1];
-                        if (v > best || (v != v && best == best)) {
-                            best = v;
-                            arg = a0 + 1;
-                        }
-                        v = x[in + a0 + inW];
-                        if (v > best || (v != v && best == best)) {
-                            best = v;
-                            arg = a0 + inW;
-                        }
-                        v = x[in + a0 + inW + 1];
-                        if (v > best || (v != v && best == best)) {
-                            best = v;
-                            arg = a0 + inW + 1;
-                        }
-                        y[o + ow] = best;
-                        argmax[o + ow] = arg;
+                        window2x2(x, in, r0 + 2 * ow, inW, y, argmax, o + ow);
                     }
                 }
             }
         });
+    }
+
+    /**
+     * One 2x2 window whose top-left input is {@code x[in + a0]} into {@code y[at]} and
+     * {@code argmax[at]} (its index {@code a0 + ...} within the plane): first maximum wins, a NaN
+     * wins over numbers, the first NaN over later ones.
+     */
+    static void window2x2(float[] x, int in, int a0, int inW, float[] y, float[] argmax, int at) {
+        float best = x[in + a0];
+        int arg = a0;
+        float v = x[in + a0 + 1];
+        if (v > best || (v != v && best == best)) {
+            best = v;
+            arg = a0 + 1;
+        }
+        v = x[in + a0 + inW];
+        if (v > best || (v != v && best == best)) {
+            best = v;
+            arg = a0 + inW;
+        }
+        v = x[in + a0 + inW + 1];
+        if (v > best || (v != v && best == best)) {
+            best = v;
+            arg = a0 + inW + 1;
+        }
+        y[at] = best;
+        argmax[at] = arg;
     }
 
     /** gradX (overwritten) [planes, inH, inW] gets each gradY at its argmax. */

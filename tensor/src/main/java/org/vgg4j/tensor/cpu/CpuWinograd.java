@@ -79,6 +79,20 @@ final class CpuWinograd {
             && g.inC() >= MIN_CHANNELS && g.outC() >= MIN_CHANNELS;
     }
 
+    /**
+     * Fewer tiles than this in a whole batch stay on im2col: one image of a 14x14 map (49 tiles)
+     * makes each of the 16 GEMMs read all of its transformed filters (16/9 of the weights) for a
+     * handful of rows, where im2col reads the weights once for 196 columns. Measured on VGG-16's
+     * 14x14 layers at batch 1: 15.8 / 15.5 / 15.0 ms through Winograd, 13.4 / 13.2 / 12.4 ms through
+     * im2col; the 28x28 ones (196 tiles) keep Winograd (27 against 35 ms).
+     */
+    static final int MIN_TILES = Integer.getInteger("vgg4j.conv.winograd.minTiles", 100);
+
+    /** Whether this convolution of a batch goes through Winograd ({@link #applies}, and enough tiles). */
+    static boolean pays(ConvGeometry g, int batch) {
+        return applies(g) && (long) tilesH(g) * tilesW(g) * batch >= MIN_TILES;
+    }
+
     static int tilesH(ConvGeometry g) {
         return (g.outH() + 1) / 2;
     }

@@ -71,12 +71,75 @@ final class VectorKernels {
      * a divisor or multiple of L, outH*outW a multiple of L: the 32, 16 and 8 wide maps of a
      * 32x32 VGG, every map of a 224x224 one); returns false, doing nothing, otherwise.
      */
+    /**
+     * The 2x2 stride-2 pool for rows of at least one vector of outputs that the whole-plane path
+     * cannot take (VGG-16's 56-, 28- and 14-wide outputs): per output row, whole vectors of
+     * outputs gathered from the row pair, and the last outputs of the row window by window.
+     */
+    private static void maxPool2x2Rows(float[] x, float[] y, float[] argmax, int planes, int inH, int inW,
+                                       int outH, int outW) {
+        int l = S.length();
+        int[] map = new int[l];
+        float[] first = new float[l];
+        for (int j = 0; j < l; j++) {
+            map[j] = 2 * j;
+            first[j] = 2 * j;
+        }
+        int inSize = inH * inW;
+        int outSize = outH * outW;
+        int whole = outW / l * l;
+        Parallel.parallelRange(planes, Math.max(1, CpuOps.GRAIN / inSize), (lo, hi) -> {
+            for (int p = (int) lo; p < hi; p++) {
+                int in = p * inSize;
+                for (int oh = 0; oh < outH; oh++) {
+                    int out = p * outSize + oh * outW;
+                    for (int k = 0; k < whole; k += l) {
+                        int base = 2 * oh * inW + 2 * k;
+                        window2x2Vector(x, in, base, inW, map, first, y, argmax, out + k);
+                    }
+                    for (int k = whole; k < outW; k++) {
+                        CpuPool.window2x2(x, in, 2 * oh * inW + 2 * k, inW, y, argmax, out + k);
+                    }
+                }
+            }
+        });
+    }
+
+    /** One vector of 2x2 windows: top-left inputs at {@code in + base + map[j]}, as {@link CpuPool#window2x2}. */
+    private static void window2x2Vector(float[] x, int in, int base, int inW, int[] map, float[] first, float[] y,
+                                        float[] argmax, int at) {
+        FloatVector arg0 = FloatVector.fromArray(S, first, 0).add((float) base);
+        FloatVector best = FloatVector.fromArray(S, x, in + base, map, 0);
+        FloatVector arg = arg0;
+        FloatVector v = FloatVector.fromArray(S, x, in + base + 1, map, 0);
+        VectorMask<Float> m = v.compare(VectorOperators.GT, best)
+            .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
+        best = best.blend(v, m);
+        arg = arg.blend(arg0.add(1f), m);
+        v = FloatVector.fromArray(S, x, in + base + inW, map, 0);
+        m = v.compare(VectorOperators.GT, best)
+            .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
+        best = best.blend(v, m);
+        arg = arg.blend(arg0.add((float) inW), m);
+        v = FloatVector.fromArray(S, x, in + base + inW + 1, map, 0);
+        m = v.compare(VectorOperators.GT, best)
+            .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
+        best = best.blend(v, m);
+        arg = arg.blend(arg0.add((float) (inW + 1)), m);
+        best.intoArray(y, at);
+        arg.intoArray(argmax, at);
+    }
+
     static boolean maxPool2x2(float[] x, float[] y, float[] argmax, int planes, int inH, int inW, int outH,
                               int outW) {
         int l = S.length();
         int outSize = outH * outW;
         if (outSize % l != 0 || (l % outW != 0 && outW % l != 0)) {
-            return false;
+            if (outW < l) {
+                return false;
+            }
+            maxPool2x2Rows(x, y, argmax, planes, inH, inW, outH, outW);
+            return true;
         }
         int inSize = inH * inW;
         int[] map = new int[l];
