@@ -49,7 +49,7 @@ import org.vgg4j.tensor.Tensor;
  * Not thread-safe: one training loop drives one backend.
  */
 public final class ClBackend extends ClOps implements Backend {
-    private static final String[] PROGRAMS = {"gemm", "gemm_small", "conv", "elementwise", "pool", "loss", "norm"};
+    static final String[] PROGRAMS = {"gemm", "gemm_small", "conv", "elementwise", "pool", "loss", "norm"};
 
     final ClDevices.Device device;
     private final cl_context context;

@@ -16,6 +16,20 @@ final class VectorKernels {
         return new VectorSgemm();
     }
 
+    /**
+     * The lanes of {@code v} added in lane order. {@code reduceLanes(ADD)} on floats may add in any
+     * order, and does: the interpreter adds lane after lane, C2 in a tree, so the same call gives
+     * different roundings before and after the JIT compiles it, and a run no longer repeats bit
+     * for bit.
+     */
+    static float sumInOrder(FloatVector v) {
+        float s = 0f;
+        for (int i = 0; i < v.length(); i++) {
+            s += v.lane(i);
+        }
+        return s;
+    }
+
     static CpuBatchNorm.RowSums rowSums() {
         return ROW_SUMS;
     }

@@ -1,7 +1,6 @@
 package org.vgg4j.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /** {@link CpuBatchNorm.RowSums} on the Vector API: lane-wise partial sums, reduced once per row. */
@@ -16,7 +15,7 @@ final class VectorRowSums implements CpuBatchNorm.RowSums {
         for (int bound = off + S.loopBound(len); i < bound; i += S.length()) {
             acc = acc.add(FloatVector.fromArray(S, a, i));
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorKernels.sumInOrder(acc);
         for (; i < end; i++) {
             s += a[i];
         }
@@ -32,7 +31,7 @@ final class VectorRowSums implements CpuBatchNorm.RowSums {
             FloatVector d = FloatVector.fromArray(S, a, i).sub(mean);
             acc = d.fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorKernels.sumInOrder(acc);
         for (; i < end; i++) {
             float d = a[i] - mean;
             s += d * d;
@@ -49,7 +48,7 @@ final class VectorRowSums implements CpuBatchNorm.RowSums {
             FloatVector d = FloatVector.fromArray(S, x, i).sub(mean);
             acc = FloatVector.fromArray(S, dy, i).fma(d, acc);
         }
-        float s = acc.reduceLanes(VectorOperators.ADD);
+        float s = VectorKernels.sumInOrder(acc);
         for (; i < end; i++) {
             s += dy[i] * (x[i] - mean);
         }

@@ -302,11 +302,11 @@ final class VectorSgemm implements Sgemm {
             s6 = FloatVector.fromArray(S, a, a0 + 6 * lda + p).fma(w, s6);
             s7 = FloatVector.fromArray(S, a, a0 + 7 * lda + p).fma(w, s7);
         }
-        float[] d = {s0.reduceLanes(jdk.incubator.vector.VectorOperators.ADD),
-            s1.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), s2.reduceLanes(jdk.incubator.vector.VectorOperators.ADD),
-            s3.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), s4.reduceLanes(jdk.incubator.vector.VectorOperators.ADD),
-            s5.reduceLanes(jdk.incubator.vector.VectorOperators.ADD), s6.reduceLanes(jdk.incubator.vector.VectorOperators.ADD),
-            s7.reduceLanes(jdk.incubator.vector.VectorOperators.ADD)};
+        float[] d = {VectorKernels.sumInOrder(s0),
+            VectorKernels.sumInOrder(s1), VectorKernels.sumInOrder(s2),
+            VectorKernels.sumInOrder(s3), VectorKernels.sumInOrder(s4),
+            VectorKernels.sumInOrder(s5), VectorKernels.sumInOrder(s6),
+            VectorKernels.sumInOrder(s7)};
         for (int r = 0; r < 8; r++) {
             int row = a0 + r * lda;
             for (int p = bound; p < k; p++) {
@@ -331,10 +331,10 @@ final class VectorSgemm implements Sgemm {
             s2 = FloatVector.fromArray(S, a, a2 + p).fma(w, s2);
             s3 = FloatVector.fromArray(S, a, a3 + p).fma(w, s3);
         }
-        float d0 = s0.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-        float d1 = s1.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-        float d2 = s2.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
-        float d3 = s3.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float d0 = VectorKernels.sumInOrder(s0);
+        float d1 = VectorKernels.sumInOrder(s1);
+        float d2 = VectorKernels.sumInOrder(s2);
+        float d3 = VectorKernels.sumInOrder(s3);
         for (int p = bound; p < k; p++) {
             float w = b[bRow + p];
             d0 += a[a0 + p] * w;
@@ -355,7 +355,7 @@ final class VectorSgemm implements Sgemm {
         for (int p = 0; p < bound; p += L) {
             s = FloatVector.fromArray(S, a, aRow + p).fma(FloatVector.fromArray(S, b, bRow + p), s);
         }
-        float d = s.reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        float d = VectorKernels.sumInOrder(s);
         for (int p = bound; p < k; p++) {
             d += a[aRow + p] * b[bRow + p];
         }
