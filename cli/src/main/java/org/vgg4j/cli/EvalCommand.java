@@ -45,10 +45,21 @@ final class EvalCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mode " + mode
                 + " is not available yet (only center)");
         }
-        var test = Data.open(data, false);
         try (Backend backend = Backends.open(device)) {
             ModelFile.Loaded l = ModelFile.load(model, backend);
             try (var m = l.model()) {
+                // image folders decode at the size this evaluation reads: the model's input (or the
+                // dense canvas), the largest scale for the multi-scale modes; IDX and CIFAR ignore it
+                int in0 = l.info().inputSize();
+                int decode = switch (mode) {
+                    case "center" -> in0;
+                    case "dense" -> canvas == null ? in0 : Math.max(in0, canvas);
+                    default -> scales != null ? java.util.Arrays.stream(scales).max().getAsInt() : in0 + 64;
+                };
+                var test = Data.test(data, decode, false);
+                if (test == null) {
+                    test = Data.open(data, false, decode, false);
+                }
                 if (l.info().inChannels() != test.channels() || l.info().classes() != test.classes()) {
                     throw new IllegalArgumentException("model " + model + " expects " + l.info().inChannels()
                         + " channels and " + l.info().classes() + " classes; " + test.source() + " has "

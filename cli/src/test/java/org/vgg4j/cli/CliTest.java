@@ -122,6 +122,51 @@ class CliTest {
         assertTrue(strict.err().contains("corrupt.jpg"), strict.err());
     }
 
+    /**
+     * Issue 13, item 1: eval on an image folder decoded images at 32 pixels whatever the model's
+     * input, and scored a 64-pixel model on padded thumbnails. Now it reads them at the model's
+     * input, so its loss on val/ is the one training reported for its last epoch on the same images.
+     */
+    @Test
+    void evalOnAnImageFolderReadsImagesAtTheModelsInputSize() throws Exception {
+        Path root = dir.resolve("folder64");
+        java.util.Random r = new java.util.Random(3);
+        for (String split : new String[] {"train", "val"}) {
+            for (int cls = 0; cls < 2; cls++) {
+                Path d = Files.createDirectories(root.resolve(split).resolve("c" + cls));
+                for (int i = 0; i < 6; i++) {
+                    java.awt.image.BufferedImage img = new java.awt.image.BufferedImage(70, 70,
+                        java.awt.image.BufferedImage.TYPE_INT_RGB);
+                    for (int y = 0; y < 70; y++) {
+                        for (int x = 0; x < 70; x++) {
+                            int v = Math.min(255, r.nextInt(120) + (cls == 0 ? (x < 35 ? 120 : 0) : (y < 35 ? 120 : 0)));
+                            img.setRGB(x, y, v << 16 | (255 - v) << 8 | r.nextInt(256));
+                        }
+                    }
+                    javax.imageio.ImageIO.write(img, "png", d.resolve(i + ".png").toFile());
+                }
+            }
+        }
+        Path out = dir.resolve("folder64-run");
+        var oldErr = System.err;
+        System.setErr(new java.io.PrintStream(new java.io.ByteArrayOutputStream(), true));
+        Run t;
+        try {
+            t = run("train", "--data", root.toString(), "--input", "64", "--epochs", "1", "--batch", "4",
+                "--width-divisor", "32", "--fc", "8", "--out", out.toString());
+        } finally {
+            System.setErr(oldErr);
+        }
+        assertEquals(0, t.code(), t.err());
+        String[] last = Files.readAllLines(out.resolve("metrics.csv")).get(1).split(",");
+        Run e = run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", root.toString());
+        assertEquals(0, e.code(), e.err());
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("loss ([0-9.]+)").matcher(e.out());
+        assertTrue(m.find(), e.out());
+        assertEquals(Double.parseDouble(last[2]), Double.parseDouble(m.group(1)), 1e-4,
+            "eval's loss on val/ against training's validation loss: " + e.out());
+    }
+
     @Test
     void everyCommandHasHelpAndVersion() {
         for (String cmd : new String[] {"train", "predict", "eval", "summary", "devices", "samples", "bench"}) {
