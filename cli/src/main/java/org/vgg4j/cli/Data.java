@@ -32,20 +32,50 @@ final class Data {
      * test sets, and a root with {@code train/} and {@code test/} only): the trainer then holds out
      * part of the training set.
      */
-    static Dataset ownValidation(String spec, int imageSize, boolean strict) throws IOException {
+    static Dataset ownValidation(String spec, int imageSize, boolean strict, java.util.List<String> classes)
+        throws IOException {
         Path p = Path.of(spec);
         if (!spec.equals("fashion-mnist") && isImageFolderRoot(p) && Files.isDirectory(p.resolve("val"))) {
-            return ImageFolderDataset.open(p.resolve("val"), 3, imageSize, strict);
+            return ImageFolderDataset.open(p.resolve("val"), 3, imageSize, strict, classes);
         }
         return null;
     }
 
-    /** The test set: fashion-mnist's, IDX or CIFAR test files, an ImageFolder root's {@code test/}; else null. */
-    static Dataset test(String spec, int imageSize, boolean strict) throws IOException {
+    /**
+     * The test set: fashion-mnist's, IDX or CIFAR test files, an ImageFolder root's {@code test/}
+     * (its folders matched by name to {@code classes}); else null.
+     */
+    static Dataset test(String spec, int imageSize, boolean strict, java.util.List<String> classes) throws IOException {
         Path p = Path.of(spec);
         if (!spec.equals("fashion-mnist") && isImageFolderRoot(p)) {
-            return Files.isDirectory(p.resolve("test")) ? ImageFolderDataset.open(p.resolve("test"), 3, imageSize, strict)
-                : null;
+            return Files.isDirectory(p.resolve("test"))
+                ? ImageFolderDataset.open(p.resolve("test"), 3, imageSize, strict, classes) : null;
+        }
+        return open(spec, false, imageSize, strict);
+    }
+
+    /** {@code --val-data}: a folder of class folders matched by name to {@code classes}, or any data set's test split. */
+    static Dataset validationData(String spec, int imageSize, boolean strict, java.util.List<String> classes)
+        throws IOException {
+        Path p = Path.of(spec);
+        if (!spec.equals("fashion-mnist") && Files.isDirectory(p) && !isImageFolderRoot(p)
+            && !Files.isRegularFile(p.resolve("t10k-images-idx3-ubyte")) && !Files.isRegularFile(p.resolve("t10k-images-idx3-ubyte.gz"))
+            && !Files.isRegularFile(p.resolve("test_batch.bin"))) {
+            return ImageFolderDataset.open(p, 3, imageSize, strict, classes);
+        }
+        return evaluation(spec, imageSize, strict, classes);
+    }
+
+    /** The evaluation split of a data set (test, else an ImageFolder root's val/), folders matched to {@code classes}. */
+    static Dataset evaluation(String spec, int imageSize, boolean strict, java.util.List<String> classes)
+        throws IOException {
+        Dataset t = test(spec, imageSize, strict, classes);
+        if (t != null) {
+            return t;
+        }
+        Path p = Path.of(spec);
+        if (isImageFolderRoot(p) && Files.isDirectory(p.resolve("val"))) {
+            return ImageFolderDataset.open(p.resolve("val"), 3, imageSize, strict, classes);
         }
         return open(spec, false, imageSize, strict);
     }

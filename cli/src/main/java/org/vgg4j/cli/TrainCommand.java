@@ -101,8 +101,9 @@ final class TrainCommand implements Callable<Integer> {
         int[] scales = scale == null ? null : java.util.Arrays.stream(scale.split(",")).mapToInt(Integer::parseInt).toArray();
         int decode = scales == null ? input : scales[scales.length - 1];
         Dataset full = Data.open(data, true, decode, strict);
-        Dataset testSet = Data.test(data, input, strict);
-        Dataset valSet = valData != null ? Data.open(valData, false, input, strict) : Data.ownValidation(data, input, strict);
+        Dataset testSet = Data.test(data, input, strict, full.classNames());
+        Dataset valSet = valData != null ? Data.validationData(valData, input, strict, full.classNames())
+            : Data.ownValidation(data, input, strict, full.classNames());
         Dataset trainSet = full;
         if (valSet == null) {
             int held = valSplit != null ? valSplit : full.size() >= 50_000 ? 5000 : Math.max(1, full.size() / 10);

@@ -42,7 +42,22 @@ public final class ImageFolderDataset implements Dataset {
         this.source = source;
     }
 
+    private static String abbreviate(List<String> names) {
+        return names.size() <= 10 ? names.toString() : names.subList(0, 10) + " and " + (names.size() - 10) + " more";
+    }
+
     public static ImageFolderDataset open(Path root, int channels, int size, boolean strict) throws IOException {
+        return open(root, channels, size, strict, null);
+    }
+
+    /**
+     * A split read against the classes of another (a validation or test folder against the
+     * training classes, or a model's): labels are indices in {@code classNames}, matched by folder
+     * name, so a missing class folder shifts nothing; a folder whose name is not among them is an
+     * error. With {@code classNames} null, the sorted folder names are the classes.
+     */
+    public static ImageFolderDataset open(Path root, int channels, int size, boolean strict, List<String> classNames)
+        throws IOException {
         if (!Files.isDirectory(root)) {
             throw new DataException(root + ": not a folder");
         }
@@ -53,9 +68,16 @@ public final class ImageFolderDataset implements Dataset {
         if (classes.isEmpty()) {
             throw new DataException(root + ": no class folders (expected root/<class>/<image>)");
         }
+        List<String> names = classNames != null ? List.copyOf(classNames)
+            : classes.stream().map(p -> p.getFileName().toString()).toList();
         List<Path> files = new ArrayList<>();
         List<Integer> fileLabels = new ArrayList<>();
         for (int c = 0; c < classes.size(); c++) {
+            int label = names.indexOf(classes.get(c).getFileName().toString());
+            if (label < 0) {
+                throw new DataException(classes.get(c) + ": class '" + classes.get(c).getFileName()
+                    + "' is not one of the " + names.size() + " training classes " + abbreviate(names));
+            }
             List<Path> inClass;
             try (Stream<Path> s = Files.list(classes.get(c))) {
                 inClass = s.filter(f -> Files.isRegularFile(f) && EXTENSIONS.stream()
@@ -66,13 +88,13 @@ public final class ImageFolderDataset implements Dataset {
             }
             for (Path f : inClass) {
                 files.add(f);
-                fileLabels.add(c);
+                fileLabels.add(label);
             }
         }
         byte[][] decoded = new byte[files.size()][];
         String[] problems = new String[files.size()];
-        files.parallelStream().forEach(f -> {
-            int i = files.indexOf(f);
+        java.util.stream.IntStream.range(0, files.size()).parallel().forEach(i -> {
+            Path f = files.get(i);
             try {
                 BufferedImage img = ImageIO.read(f.toFile());
                 if (img == null) {
@@ -98,7 +120,6 @@ public final class ImageFolderDataset implements Dataset {
                 keptLabels.add(fileLabels.get(i));
             }
         }
-        List<String> names = classes.stream().map(p -> p.getFileName().toString()).toList();
         return new ImageFolderDataset(kept.toArray(new byte[0][]), keptLabels.stream().mapToInt(Integer::intValue).toArray(),
             channels, size, names, List.copyOf(skipped), root.toString());
     }

@@ -28,6 +28,29 @@ class FolderAndCifarTest {
         ImageIO.write(img, "png", f.toFile());
     }
 
+    /**
+     * Issue 13, item 7: a validation folder's classes are the training classes, matched by name.
+     * Read on its own, val/ with a missing class folder numbers its classes 0, 1 and shifts every
+     * label after the gap; read against the training classes it keeps them, and a folder that is
+     * not a training class is an error naming it.
+     */
+    @Test
+    void aValidationFolderIsMatchedToTheTrainingClassesByName() throws Exception {
+        png(dir.resolve("val/apple/a.png"), 8, 8, 0xff0000);
+        png(dir.resolve("val/cherry/b.png"), 8, 8, 0x00ff00);
+        List<String> train = List.of("apple", "banana", "cherry");
+        ImageFolderDataset alone = ImageFolderDataset.open(dir.resolve("val"), 3, 8, true);
+        assertEquals(1, alone.label(1), "on its own, cherry is class 1");
+        ImageFolderDataset matched = ImageFolderDataset.open(dir.resolve("val"), 3, 8, true, train);
+        assertEquals(train, matched.classNames());
+        assertEquals(0, matched.label(0));
+        assertEquals(2, matched.label(1), "cherry keeps its training index");
+        png(dir.resolve("val/durian/c.png"), 8, 8, 0x0000ff);
+        DataException e = org.junit.jupiter.api.Assertions.assertThrows(DataException.class,
+            () -> ImageFolderDataset.open(dir.resolve("val"), 3, 8, true, train));
+        assertTrue(e.getMessage().contains("class 'durian' is not one of the 3 training classes"), e.getMessage());
+    }
+
     @Test
     void imageFolderReadsSortedClassesAndSkipsCorruptImages() throws Exception {
         png(dir.resolve("zebra/a.png"), 40, 20, 0x102030);
