@@ -81,6 +81,9 @@ final class TrainCommand implements Callable<Integer> {
     Path out;
     @Option(names = "--resume", description = "Continue from OUT/checkpoint.safetensors when it exists.")
     boolean resume;
+    @Option(names = "--overwrite", description = "Start afresh in an --out folder that already holds a run "
+        + "(its checkpoint, model and metrics are replaced).")
+    boolean overwrite;
     @Option(names = "--strict", description = "Fail on an unreadable image instead of skipping it.")
     boolean strict;
     @Option(names = "--scale", description = "The paper's training scale S: fixed (256) or jittered (256,512); the "
@@ -98,6 +101,14 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         var err = System.err;
+        if (!resume && !overwrite) {
+            for (String f : new String[] {Trainer.CHECKPOINT, Trainer.METRICS, Trainer.MODEL}) {
+                if (java.nio.file.Files.exists(out.resolve(f))) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), out + " already holds a run ("
+                        + f + "): --resume continues it, --overwrite starts afresh, or choose another --out");
+                }
+            }
+        }
         int[] scales = scale == null ? null : java.util.Arrays.stream(scale.split(",")).mapToInt(Integer::parseInt).toArray();
         int decode = scales == null ? input : scales[scales.length - 1];
         Dataset full = Data.open(data, true, decode, strict);

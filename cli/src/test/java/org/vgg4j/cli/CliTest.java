@@ -167,6 +167,22 @@ class CliTest {
             "eval's loss on val/ against training's validation loss: " + e.out());
     }
 
+    /**
+     * Issue 13, item 5: train without --resume into a folder that holds a run truncated its
+     * metrics and replaced its checkpoint. Now it refuses with the usage code and touches nothing.
+     */
+    @Test
+    void trainingIntoAnExistingRunNeedsResumeOrOverwrite() throws Exception {
+        Path run = dir.resolve("run");
+        String metrics = Files.readString(run.resolve("metrics.csv"));
+        long stamp = Files.getLastModifiedTime(run.resolve("checkpoint.safetensors")).toMillis();
+        Run r = run("train", "--data", data.toString(), "--epochs", "1", "--out", run.toString());
+        assertEquals(2, r.code(), r.err());
+        assertTrue(r.err().contains("already holds a run") && r.err().contains("--resume"), r.err());
+        assertEquals(metrics, Files.readString(run.resolve("metrics.csv")));
+        assertEquals(stamp, Files.getLastModifiedTime(run.resolve("checkpoint.safetensors")).toMillis());
+    }
+
     @Test
     void everyCommandHasHelpAndVersion() {
         for (String cmd : new String[] {"train", "predict", "eval", "summary", "devices", "samples", "bench"}) {

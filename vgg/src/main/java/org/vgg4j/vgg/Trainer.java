@@ -123,6 +123,7 @@ public class Trainer implements AutoCloseable {
     /** Runs (or resumes) training to the configured number of epochs. */
     public Outcome run(boolean resume) throws IOException, InterruptedException {
         Files.createDirectories(cfg.outDir());
+        removeStaleTemporaries();
         Path ckpt = cfg.outDir().resolve(CHECKPOINT);
         if (resume && Files.exists(ckpt)) {
             restore(ckpt);
@@ -182,6 +183,24 @@ public class Trainer implements AutoCloseable {
             }
         }
         return Outcome.FINISHED;
+    }
+
+    /**
+     * Deletes what an interrupted write left: {@code checkpoint.safetensors.*.tmp} and the like
+     * (a write is a temporary file renamed over the target; kill -9 between the two leaves the
+     * temporary, as large as the checkpoint). One trainer owns its output folder.
+     */
+    private void removeStaleTemporaries() throws IOException {
+        try (var files = Files.list(cfg.outDir())) {
+            for (Path f : files.toList()) {
+                String n = f.getFileName().toString();
+                boolean ours = n.startsWith(CHECKPOINT + ".") || n.startsWith(MODEL + ".") || n.startsWith(BEST + ".");
+                if (ours && n.endsWith(".tmp") && Files.isRegularFile(f)) {
+                    Files.deleteIfExists(f);
+                    log.println("vgg4j train: removed " + f + ", left by an interrupted write");
+                }
+            }
+        }
     }
 
     private ModelFile.Info info() {

@@ -81,6 +81,21 @@ class TrainerTest {
         assertTrue(Files.exists(dir.resolve("a/model.safetensors")));
     }
 
+    /**
+     * Issue 13, item 6: kill -9 between writing a checkpoint's temporary file and renaming it left
+     * {@code checkpoint.safetensors.*.tmp} behind, 1.1 GB each for VGG-16. The next run removes them.
+     */
+    @Test
+    void temporariesOfInterruptedWritesAreRemoved() throws Exception {
+        Path out = java.nio.file.Files.createDirectories(dir.resolve("tmp-left"));
+        Path stale = java.nio.file.Files.write(out.resolve("checkpoint.safetensors.123456.tmp"), new byte[1000]);
+        Path model = java.nio.file.Files.write(out.resolve("model.safetensors.99.tmp"), new byte[10]);
+        Path other = java.nio.file.Files.write(out.resolve("notes.tmp"), new byte[10]);
+        run(out, 1, false, 2);
+        assertTrue(!java.nio.file.Files.exists(stale) && !java.nio.file.Files.exists(model));
+        assertTrue(java.nio.file.Files.exists(other), "files that are not ours stay");
+    }
+
     @Test
     void trainingLowersTheLoss() throws Exception {
         List<Double> l = run(dir.resolve("c"), 12, false, -1);
