@@ -52,6 +52,8 @@ public class Trainer implements AutoCloseable {
     private volatile boolean stopRequested;
     private org.vgg4j.vgg.data.ExampleTransform trainTransform;
     private TrainerState state;
+    /** A periodic checkpoint that is due, to be written once the next loss is checked. */
+    private TrainerState pending;
     private int lastCorrect;
 
     /** How a run ended. */
@@ -149,13 +151,21 @@ public class Trainer implements AutoCloseable {
                     int n = b.n();
                     loader.recycle(b);
                     checkLoss(l, epoch, ckpt);
+                    if (pending != null) {
+                        // the weights of the last update have now given a finite loss: they are good
+                        saveCheckpoint(ckpt, pending);
+                        pending = null;
+                    }
                     update();
                     lossSum += l * n;
                     seen += n;
                     advance(epoch, state.step() + 1, l);
                     progress.step(l, lastCorrect, n, state.learningRate());
                     boolean periodic = cfg.checkpointEvery() > 0 && state.globalStep() % cfg.checkpointEvery() == 0;
-                    if (stopRequested || periodic) {
+                    if (periodic && !stopRequested) {
+                        pending = state; // written once the next loss vouches for these weights
+                    }
+                    if (stopRequested) {
                         saveCheckpoint(ckpt);
                         if (stopRequested) {
                             log.printf(Locale.ROOT, "%nstopped: checkpoint saved to %s (resume with --resume)%n", ckpt);
@@ -164,7 +174,13 @@ public class Trainer implements AutoCloseable {
                     }
                 }
                 progress.done();
+                pending = null; // the end-of-epoch checkpoint below supersedes it
                 Evaluator.Result r = Evaluator.evaluate(backend, model, val, prep, Math.max(cfg.microBatch(), 100));
+                if (!Double.isFinite(r.loss())) {
+                    throw new TrainingDivergedException(String.format(Locale.ROOT, "validation loss %s after epoch %d: "
+                        + "training diverged; try a smaller learning rate. The last good checkpoint is %s", r.loss(),
+                        epoch + 1, Files.exists(ckpt) ? ckpt.toString() : "(none yet)"));
+                }
                 double seconds = (System.nanoTime() - t0) / 1e9;
                 float nextLr = schedule.next(epoch + 1, state.learningRate(), r.top1());
                 boolean improved = state.bestEpoch() == 0 || r.top1() > state.bestTop1();
@@ -253,7 +269,18 @@ public class Trainer implements AutoCloseable {
     }
 
     private void saveCheckpoint(Path ckpt) throws IOException {
-        Map<String, String> meta = Map.of(STATE_KEY, new Gson().toJson(state),
+        saveCheckpoint(ckpt, state);
+    }
+
+    /**
+     * Weights, running statistics, momentum and {@code s}. A periodic checkpoint is written with
+     * the state of the step after whose update it was due, one step late (once the next loss has
+     * shown those weights are finite: a checkpoint written straight after an update could hold the
+     * weights that diverged). By then that step's forward pass has also moved batch norm's running
+     * statistics by one batch; weights, momentum, dropout counters and the data order are exact.
+     */
+    private void saveCheckpoint(Path ckpt, TrainerState s) throws IOException {
+        Map<String, String> meta = Map.of(STATE_KEY, new Gson().toJson(s),
             ModelFile.KEY, info().toJson());
         StateDict.saveCheckpoint(ckpt, params, model.state(), meta);
     }

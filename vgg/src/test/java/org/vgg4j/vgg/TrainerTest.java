@@ -130,18 +130,36 @@ class TrainerTest {
 
     @Test
     void nanLossStopsWithAClearMessageAndKeepsTheCheckpoint() throws Exception {
-        CpuBackend cpu = new CpuBackend();
-        InMemoryDataset train = strokes(32, 1);
-        Preprocess prep = new Preprocess(32, 0, false, new float[] {0.2f}, new float[] {0.3f});
-        TrainConfig cfg = new TrainConfig(3, 16, 16, 1e6f, 0.9f, 0f, TrainConfig.Schedule.CONSTANT, 2, 10, 1e-5f, 7,
-            1, dir.resolve("nan"), 20.0);
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
-        try (VggModel m = VggModel.build(cpu, TINY, 7).initialise(VggModel.InitScheme.HE, 7);
-             Trainer t = new Trainer(cpu, m, cfg, train, train, prep, new PrintStream(log, true, StandardCharsets.UTF_8))) {
-            var e = assertThrows(Trainer.TrainingDivergedException.class, () -> t.run(false));
-            assertTrue(e.getMessage().contains("training diverged"), e.getMessage());
-            assertTrue(e.getMessage().contains("checkpoint.safetensors"), e.getMessage());
+        // issue 13, item 4: with a checkpoint every step, the one written right after the update
+        // that diverged held the diverged weights, and the message called it the last good one
+        for (float lr : new float[] {1e6f, 3f}) {
+            Path out = dir.resolve("nan" + lr);
+            CpuBackend cpu = new CpuBackend();
+            InMemoryDataset train = strokes(64, 1);
+            Preprocess prep = new Preprocess(32, 0, false, new float[] {0.2f}, new float[] {0.3f});
+            TrainConfig cfg = new TrainConfig(3, 16, 16, lr, 0.9f, 0f, TrainConfig.Schedule.CONSTANT, 2, 10, 1e-5f, 7,
+                1, out, 20.0);
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            String message;
+            try (VggModel m = VggModel.build(cpu, TINY, 7).initialise(VggModel.InitScheme.HE, 7);
+                 Trainer t = new Trainer(cpu, m, cfg, train, train, prep, new PrintStream(log, true, StandardCharsets.UTF_8))) {
+                var e = assertThrows(Trainer.TrainingDivergedException.class, () -> t.run(false));
+                message = e.getMessage();
+                assertTrue(message.contains("training diverged"), message);
+            }
+            Path ckpt = out.resolve("checkpoint.safetensors");
+            if (!Files.exists(ckpt)) {
+                assertTrue(message.contains("(none yet)"), message);
+                continue;
+            }
+            assertTrue(message.contains(ckpt.toString()), message);
+            // the checkpoint named good is: its weights give a finite loss on the training data
+            try (VggModel m = VggModel.build(cpu, TINY, 7);
+                 org.vgg4j.nn.SoftmaxCrossEntropy sm = new org.vgg4j.nn.SoftmaxCrossEntropy(cpu)) {
+                org.vgg4j.nn.io.StateDict.loadCheckpoint(ckpt, m.parameters(), m.state());
+                Evaluator.Result r = Evaluator.evaluate(cpu, m, train, prep, 16);
+                assertTrue(Double.isFinite(r.loss()) && r.loss() < 100, lr + ": checkpoint loss " + r.loss());
+            }
         }
-        assertTrue(Files.exists(dir.resolve("nan/checkpoint.safetensors")), "the last good checkpoint stays");
     }
 }
