@@ -163,7 +163,12 @@ final class TrainCommand implements Callable<Integer> {
             });
             Runtime.getRuntime().addShutdownHook(hook);
             try {
-                Trainer.Outcome o = trainer.run(resume);
+                Trainer.Outcome o;
+                try {
+                    o = trainer.run(resume);
+                } catch (Trainer.ResumeMismatchException e) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
                 if (o == Trainer.Outcome.FINISHED && testSet != null) {
                     trainer.testBest(testSet);
                 }

@@ -183,6 +183,31 @@ class CliTest {
         assertEquals(stamp, Files.getLastModifiedTime(run.resolve("checkpoint.safetensors")).toMillis());
     }
 
+    /**
+     * Issue 13, item 9: resuming with another --batch skipped the rest of the epoch and wrote NaN
+     * to metrics.csv; another --lr was ignored. Both are usage errors now, and nothing changes.
+     */
+    @Test
+    void resumingWithOtherBatchOrLearningRateIsRefused() throws Exception {
+        Path run = dir.resolve("run");
+        String metrics = Files.readString(run.resolve("metrics.csv"));
+        String[] common = {"train", "--data", data.toString(), "--epochs", "2", "--width-divisor", "32", "--fc", "16",
+            "--batch-norm", "--val-split", "10", "--out", run.toString(), "--resume"};
+        Run batch = run(concat(common, "--batch", "4"));
+        assertEquals(2, batch.code(), batch.err());
+        assertTrue(batch.err().contains("--batch 8"), batch.err());
+        Run lr = run(concat(common, "--batch", "8", "--lr", "0.5"));
+        assertEquals(2, lr.code(), lr.err());
+        assertTrue(lr.err().contains("--lr 0.02"), lr.err());
+        assertEquals(metrics, Files.readString(run.resolve("metrics.csv")));
+    }
+
+    static String[] concat(String[] a, String... b) {
+        String[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
+    }
+
     @Test
     void everyCommandHasHelpAndVersion() {
         for (String cmd : new String[] {"train", "predict", "eval", "summary", "devices", "samples", "bench"}) {

@@ -78,7 +78,7 @@ public class Trainer implements AutoCloseable {
         };
         this.step = new TrainStep(backend, model, sgd, cfg.microBatch());
         this.state = new TrainerState(0, 0, 0, cfg.learningRate(), schedule.state(), new long[model.dropouts().size()],
-            0, Double.NaN, cfg.seed(), 0);
+            0, Double.NaN, cfg.seed(), 0, cfg.batchSize(), cfg.learningRate());
     }
 
     public TrainerState state() { return state; }
@@ -190,7 +190,7 @@ public class Trainer implements AutoCloseable {
                 appendMetrics(epoch + 1, seen == 0 ? Double.NaN : lossSum / seen, r, seconds);
                 state = new TrainerState(epoch + 1, 0, state.globalStep(), nextLr, schedule.state(), dropoutCalls(),
                     Math.max(state.bestTop1(), r.top1()), state.referenceLoss(), state.seed(),
-                    improved ? epoch + 1 : state.bestEpoch());
+                    improved ? epoch + 1 : state.bestEpoch(), state.batchSize(), state.initialLearningRate());
                 ModelFile.save(cfg.outDir().resolve(MODEL), model, info());
                 if (improved) {
                     ModelFile.save(cfg.outDir().resolve(BEST), model, info());
@@ -249,7 +249,8 @@ public class Trainer implements AutoCloseable {
             ref = l; // the first loss: the scale against which "exploding" is judged
         }
         state = new TrainerState(epoch, step, state.globalStep() + 1, state.learningRate(), schedule.state(),
-            dropoutCalls(), state.bestTop1(), ref, state.seed(), state.bestEpoch());
+            dropoutCalls(), state.bestTop1(), ref, state.seed(), state.bestEpoch(), state.batchSize(),
+            state.initialLearningRate());
     }
 
     private void checkLoss(double l, int epoch, Path ckpt) {
@@ -292,6 +293,24 @@ public class Trainer implements AutoCloseable {
             throw new ModelFileException(ckpt, "no trainer state in the checkpoint");
         }
         TrainerState s = new Gson().fromJson(json, TrainerState.class);
+        // a run resumes with the settings it started with: another batch size would skip the rest
+        // of the epoch (the step counter counts batches), another learning rate would be ignored
+        // (the schedule's state carries the current one); checkpoints from before these were
+        // recorded hold 0 and are not checked
+        if (s.batchSize() > 0 && s.batchSize() != cfg.batchSize()) {
+            throw new ResumeMismatchException(ckpt + " was written by a run with --batch " + s.batchSize()
+                + "; resume it with --batch " + s.batchSize() + " (or start a new run in another --out)");
+        }
+        if (s.initialLearningRate() > 0 && s.initialLearningRate() != cfg.learningRate()) {
+            throw new ResumeMismatchException(ckpt + " was written by a run with --lr " + s.initialLearningRate()
+                + " (now at " + s.learningRate() + "); resume it with --lr " + s.initialLearningRate()
+                + " (or start a new run in another --out)");
+        }
+        if (s.epoch() < 0 || s.step() < 0 || s.globalStep() < 0 || s.dropoutCalls() == null
+            || !(s.learningRate() > 0)) {
+            throw new ModelFileException(ckpt, "trainer state out of range (epoch " + s.epoch() + ", step " + s.step()
+                + ", learning rate " + s.learningRate() + ")");
+        }
         if (s.dropoutCalls().length != model.dropouts().size()) {
             throw new ModelFileException(ckpt, "checkpoint of another model (dropout layers differ)");
         }
@@ -317,6 +336,13 @@ public class Trainer implements AutoCloseable {
     @Override
     public void close() {
         step.close();
+    }
+
+    /** A checkpoint asked to resume under settings other than its own (a usage error). */
+    public static final class ResumeMismatchException extends IllegalArgumentException {
+        public ResumeMismatchException(String message) {
+            super(message);
+        }
     }
 
     /** The loss became NaN or exploded; the message says where and which checkpoint to go back to. */

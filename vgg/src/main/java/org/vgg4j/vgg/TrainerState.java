@@ -6,4 +6,5 @@ package org.vgg4j.vgg;
  * the reference loss of the divergence check.
  */
 public record TrainerState(int epoch, int step, long globalStep, float learningRate, double[] schedule,
-                           long[] dropoutCalls, double bestTop1, double referenceLoss, long seed, int bestEpoch) {}
+                           long[] dropoutCalls, double bestTop1, double referenceLoss, long seed, int bestEpoch,
+                           int batchSize, float initialLearningRate) {}
