@@ -18,6 +18,7 @@ public final class Evaluator {
 
     public static Result evaluate(Backend backend, org.vgg4j.nn.Module model, Dataset data, Preprocess prep, int batch)
         throws InterruptedException {
+        requireExamples(data);
         long t0 = System.nanoTime();
         int k = Math.min(5, data.classes());
         double lossSum = 0;
@@ -69,8 +70,16 @@ public final class Evaluator {
      * network applied fully convolutionally, the class scores averaged over space, and, with
      * {@code flip}, the softmax posteriors of the image and its mirror image averaged.
      */
+    /** An evaluation of no images has no accuracy: one clear error instead of NaN %. */
+    static void requireExamples(Dataset data) {
+        if (data.size() == 0) {
+            throw new IllegalArgumentException("no images to evaluate in " + data.source());
+        }
+    }
+
     public static Result dense(Backend backend, Network model, Dataset data, Preprocess prep, int canvas, boolean flip,
                                int batch) {
+        requireExamples(data);
         long t0 = System.nanoTime();
         int c = data.channels();
         int k = Math.min(5, data.classes());

@@ -51,6 +51,12 @@ public final class ModelFile {
                 imageSize, resize, batchNorm, family);
         }
 
+        /** The same description with another per-channel std (tests of careless metadata). */
+        Info withStd(float[] newStd) {
+            return new Info(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, classNames, mean,
+                newStd, imageSize, resize, batchNorm, family);
+        }
+
         public ModelSpec spec() {
             return new ModelSpec(VggConfig.parse(config), inChannels, inputSize, classes, widthDivisor, fcWidth,
                 dropout, batchNorm);

@@ -31,6 +31,7 @@ public final class MultiViewEvaluator {
 
     public static Evaluator.Result evaluate(Backend backend, Network model, Dataset data, Preprocess prep, Mode mode,
                                             int[] scales, int grid, int batch) {
+        Evaluator.requireExamples(data);
         long t0 = System.nanoTime();
         int classes = data.classes();
         int k = Math.min(5, classes);

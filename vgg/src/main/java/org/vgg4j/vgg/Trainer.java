@@ -76,6 +76,10 @@ public class Trainer implements AutoCloseable {
             case COSINE -> LrSchedule.cosine(cfg.learningRate(), cfg.minLearningRate(), cfg.epochs());
             case CONSTANT -> LrSchedule.constant();
         };
+        if (train.size() == 0 || val.size() == 0) {
+            throw new IllegalArgumentException("no " + (train.size() == 0 ? "training" : "validation") + " images in "
+                + (train.size() == 0 ? train : val).source() + (train.size() == 0 ? "" : "; give --val-split or --val-data"));
+        }
         this.step = new TrainStep(backend, model, sgd, cfg.microBatch());
         this.state = new TrainerState(0, 0, 0, cfg.learningRate(), schedule.state(), new long[model.dropouts().size()],
             0, Double.NaN, cfg.seed(), 0, cfg.batchSize(), cfg.learningRate());

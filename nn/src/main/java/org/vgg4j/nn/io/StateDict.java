@@ -142,6 +142,13 @@ public final class StateDict {
             throw new ModelFileException(file, "tensor '" + name + "' has dtype " + t.dtype() + ", the model expects "
                 + dtype);
         }
+        float[] v = t.data();
+        for (int i = 0; i < v.length; i++) {
+            if (!Float.isFinite(v[i])) {
+                throw new ModelFileException(file, "tensor '" + name + "' holds " + v[i] + " at index " + i
+                    + " (a model file must hold finite values)");
+            }
+        }
     }
 
     private static String hint(String unexpected, List<State> states) {

@@ -27,6 +27,16 @@ public record Preprocess(int size, int jitter, boolean flip, float[] mean, float
         if (!(erase >= 0f && erase <= 1f)) {
             throw new IllegalArgumentException("erase probability must be in [0, 1], got " + erase);
         }
+        if (mean == null || std == null || mean.length == 0 || mean.length != std.length) {
+            throw new IllegalArgumentException("preprocessing needs one mean and one std per channel, got "
+                + java.util.Arrays.toString(mean) + " and " + java.util.Arrays.toString(std));
+        }
+        for (int c = 0; c < mean.length; c++) {
+            if (!Float.isFinite(mean[c]) || !(std[c] > 0) || !Float.isFinite(std[c])) {
+                throw new IllegalArgumentException("preprocessing of channel " + c + ": mean " + mean[c] + ", std "
+                    + std[c] + " (the mean must be finite, the std positive and finite)");
+            }
+        }
     }
 
     /** Without random erasing. */
@@ -134,7 +144,9 @@ public record Preprocess(int size, int jitter, boolean flip, float[] mean, float
         for (int ch = 0; ch < c; ch++) {
             double m = sum[ch] / n / 255;
             mean[ch] = (float) m;
-            std[ch] = (float) Math.sqrt(Math.max(1e-12, sq[ch] / n / (255.0 * 255) - m * m));
+            // a channel that never changes (blue in red-only images) gets one grey level, not 1e-6: its
+            // normalised values are 0 either way, and the division cannot blow up rounding errors
+            std[ch] = (float) Math.max(1.0 / 255, Math.sqrt(Math.max(0, sq[ch] / n / (255.0 * 255) - m * m)));
         }
         return new float[][] {mean, std};
     }
