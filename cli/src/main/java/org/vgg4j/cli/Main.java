@@ -30,10 +30,11 @@ public final class Main implements Runnable {
     /** The command line with vgg4j's error handling, for main() and for tests. */
     public static CommandLine commandLine() {
         CommandLine cl = new CommandLine(new Main());
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
         cl.setExecutionExceptionHandler((ex, line, parsed) -> {
             PrintWriter err = line.getErr();
             Object root = line.getCommandSpec().root().userObject();
-            String msg = ex.getMessage() == null ? ex.getClass().getSimpleName() : ex.getMessage();
+            String msg = message(ex);
             err.println("vgg4j " + line.getCommandName() + ": " + msg);
             if (root instanceof Main m && m.verbose) {
                 ex.printStackTrace(err);
@@ -42,6 +43,40 @@ public final class Main implements Runnable {
             return 1;
         });
         return cl;
+    }
+
+    /**
+     * One line for a failure: the exception's message where it was written for users; what the
+     * JDK says of a file (often only its path) put into words; any other bare Java exception named
+     * as the internal error it is.
+     */
+    static String message(Throwable ex) {
+        if (ex instanceof java.nio.file.AccessDeniedException a) {
+            return a.getFile() + ": permission denied";
+        }
+        if (ex instanceof java.nio.file.NoSuchFileException n) {
+            return n.getFile() + ": no such file or folder";
+        }
+        if (ex instanceof java.nio.file.FileAlreadyExistsException f) {
+            return f.getFile() + ": already exists";
+        }
+        if (ex instanceof java.nio.file.NotDirectoryException d) {
+            return d.getFile() + ": not a folder";
+        }
+        if (ex instanceof java.nio.file.FileSystemException f) {
+            return f.getFile() + ": " + (f.getReason() != null ? f.getReason() : ex.getClass().getSimpleName());
+        }
+        if (ex instanceof OutOfMemoryError) {
+            return "out of memory (" + ex.getMessage() + "); give the JVM more with -Xmx, or use a smaller --batch";
+        }
+        boolean bare = ex instanceof NullPointerException || ex instanceof ArithmeticException
+            || ex instanceof ArrayIndexOutOfBoundsException || ex instanceof ClassCastException
+            || ex instanceof NumberFormatException;
+        if (bare || ex.getMessage() == null) {
+            return "internal error (" + ex.getClass().getSimpleName() + (ex.getMessage() == null ? "" : ": "
+                + ex.getMessage()) + "); please report it with the output of --verbose";
+        }
+        return ex.getMessage();
     }
 
     public static void main(String[] args) {

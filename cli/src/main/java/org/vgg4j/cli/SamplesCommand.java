@@ -25,6 +25,7 @@ final class SamplesCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        Options.range(spec, "--count", count, 1, 100_000);
         var test = Data.open(data, false);
         Files.createDirectories(out);
         int c = test.channels();

@@ -44,6 +44,12 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Options.inputSize(spec, "--input", input);
+        Options.range(spec, "--channels", channels, 1, 64);
+        Options.range(spec, "--classes", classes, 1, 1_000_000);
+        Options.range(spec, "--width-divisor", widthDivisor, 1, 64);
+        Options.range(spec, "--fc", fc, 0, 1 << 16);
+        Options.range(spec, "--batch", batch, 1, 1 << 16);
         ModelSpec m = new ModelSpec(VggConfig.parse(arch), channels, input, classes, widthDivisor, fc, 0.5f, batchNorm);
         PrintWriter out = spec.commandLine().getOut();
         // the real modules on a backend of shapes only: VGG-16's 138 M parameters cost nothing here

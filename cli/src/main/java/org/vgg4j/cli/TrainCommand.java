@@ -59,11 +59,11 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--weight-decay", defaultValue = "5e-4")
     float weightDecay;
     @Option(names = "--schedule", defaultValue = "cosine", description = "plateau, step, cosine, constant (default ${DEFAULT-VALUE}).")
-    String schedule;
+    TrainConfig.Schedule schedule;
     @Option(names = "--patience", defaultValue = "2")
     int patience;
     @Option(names = "--init", defaultValue = "he", description = "paper (Normal 0.01) or he (default ${DEFAULT-VALUE}).")
-    String init;
+    VggModel.InitScheme init;
     @Option(names = "--jitter", defaultValue = "2", description = "Random crop: shift by up to this many pixels.")
     int jitter;
     @Option(names = "--erase", defaultValue = "0", description = "Random erasing: probability of blanking a random "
@@ -87,8 +87,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--strict", description = "Fail on an unreadable image instead of skipping it.")
     boolean strict;
     @Option(names = "--scale", description = "The paper's training scale S: fixed (256) or jittered (256,512); the "
-        + "image's shorter side is rescaled to S, then a random --input crop is taken (RGB folders).")
-    String scale;
+        + "image's shorter side is rescaled to S, then a random --input crop is taken (RGB folders).", split = ",")
+    int[] scale;
     @Option(names = "--init-from", description = "A trained model (configuration A) whose first four convolutions "
         + "and FC layers start this one, where shapes agree (the paper, section 3.1).")
     Path initFrom;
@@ -97,6 +97,45 @@ final class TrainCommand implements Callable<Integer> {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    /** Every option in its range, as usage errors naming the option. */
+    private void validate() {
+        Options.range(spec, "--epochs", epochs, 1, 100_000);
+        Options.range(spec, "--batch", batch, 1, 1 << 20);
+        if (microBatch != null) {
+            Options.range(spec, "--micro-batch", microBatch, 1, batch);
+            if (batch % microBatch != 0) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--micro-batch " + microBatch
+                    + ": must divide --batch " + batch);
+            }
+        }
+        Options.inputSize(spec, "--input", input);
+        Options.range(spec, "--width-divisor", widthDivisor, 1, 64);
+        Options.range(spec, "--fc", fc, 0, 1 << 16);
+        Options.range(spec, "--dropout", dropout, 0, 0.99, true);
+        Options.range(spec, "--lr", lr, 0, 1e6, false);
+        Options.range(spec, "--momentum", momentum, 0, 0.999, true);
+        Options.range(spec, "--weight-decay", weightDecay, 0, 1, true);
+        Options.range(spec, "--patience", patience, 0, 1000);
+        Options.range(spec, "--jitter", jitter, 0, 1024);
+        Options.range(spec, "--erase", erase, 0, 1, true);
+        Options.range(spec, "--checkpoint-every", checkpointEvery, 0, Long.MAX_VALUE);
+        if (valSplit != null) {
+            Options.range(spec, "--val-split", valSplit, 1, Integer.MAX_VALUE);
+        }
+        if (scale != null) {
+            if (scale.length < 1 || scale.length > 2) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--scale takes S or SMIN,SMAX");
+            }
+            for (int q : scale) {
+                Options.range(spec, "--scale", q, input, 8192);
+            }
+            if (scale.length == 2 && scale[0] > scale[1]) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--scale " + scale[0] + "," + scale[1]
+                    + ": the smaller scale comes first");
+            }
+        }
+    }
 
     @Override
     public Integer call() throws Exception {
@@ -109,7 +148,8 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        int[] scales = scale == null ? null : java.util.Arrays.stream(scale.split(",")).mapToInt(Integer::parseInt).toArray();
+        validate();
+        int[] scales = scale;
         int decode = scales == null ? input : scales[scales.length - 1];
         Dataset full = Data.open(data, true, decode, strict);
         Dataset testSet = Data.test(data, input, strict, full.classNames());
@@ -128,14 +168,14 @@ final class TrainCommand implements Callable<Integer> {
         }
         ModelSpec model = new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input, trainSet.classes(),
             widthDivisor, fc, dropout, batchNorm);
-        TrainConfig.Schedule sched = TrainConfig.Schedule.valueOf(schedule.toUpperCase(Locale.ROOT));
+        TrainConfig.Schedule sched = schedule;
         TrainConfig cfg = new TrainConfig(epochs, batch, microBatch == null ? batch : microBatch, lr, momentum,
             weightDecay, sched, patience, 10, lr * 1e-3f, seed, checkpointEvery, out, 20.0);
         float[][] stats = Preprocess.statistics(trainSet);
         Preprocess prep = new Preprocess(input, jitter, !noFlip, stats[0], stats[1], erase);
         try (Backend backend = Backends.open(device);
              VggModel net = VggModel.build(backend, model, seed)
-                 .initialise(VggModel.InitScheme.valueOf(init.toUpperCase(Locale.ROOT)), seed);
+                 .initialise(init, seed);
              Trainer trainer = new Trainer(backend, net, cfg, trainSet, valSet, prep, err)) {
             if (initFrom != null && !resume) {
                 try (var a = org.vgg4j.vgg.ModelFile.load(initFrom, backend).model()) {
@@ -179,8 +219,14 @@ final class TrainCommand implements Callable<Integer> {
                             + ", e.g. " + f.skipped().get(0));
                     }
                 }
-                spec.commandLine().getOut().println("model: " + out.resolve(Trainer.MODEL) + ", curves: "
-                    + out.resolve("curves.png"));
+                java.util.List<String> written = new java.util.ArrayList<>();
+                for (String f : new String[] {Trainer.MODEL, Trainer.BEST, Trainer.CHECKPOINT, "curves.png"}) {
+                    if (java.nio.file.Files.exists(out.resolve(f))) {
+                        written.add(out.resolve(f).toString());
+                    }
+                }
+                spec.commandLine().getOut().println(written.isEmpty() ? "nothing written yet"
+                    : String.join(", ", written));
                 return o == Trainer.Outcome.FINISHED ? 0 : 130;
             } finally {
                 finished.countDown();

@@ -230,6 +230,24 @@ class CliTest {
         assertEquals(2, run("eval", "--model", model.toString(), "--mode", "fusion", "--scales", "16",
             "--data", data.toString()).code());
         assertEquals(2, run("predict", "--model", model.toString(), "--format", "xml", "x.png").code());
+        // issue 13, item 11: bad values are usage errors in words, never raw Java text
+        String[][] bad = {
+            {"train", "--schedule", "sometimes"}, {"train", "--init", "zeros"}, {"train", "--scale", "256,abc"},
+            {"train", "--epochs", "0"}, {"train", "--batch", "0"}, {"train", "--jitter", "-5"},
+            {"train", "--width-divisor", "0"}, {"train", "--input", "100"}, {"train", "--input", "2147483616"},
+            {"train", "--lr", "NaN"}, {"train", "--micro-batch", "3", "--batch", "8"}, {"train", "--dropout", "1"},
+            {"train", "--scale", "64,32"}, {"samples", "--count", "-1", "--out", dir.resolve("s").toString()},
+            {"summary", "--input", "1073741824"}, {"summary", "--batch", "0"}, {"summary", "--classes", "0"},
+            {"predict", "--model", model.toString(), "--top", "0", "x.png"}};
+        for (String[] args : bad) {
+            Run r = run(args);
+            String what = String.join(" ", args) + " -> " + r.err();
+            assertEquals(2, r.code(), what);
+            for (String raw : new String[] {"Exception", "For input string", "No enum constant", "/ by zero", "null"}) {
+                assertTrue(!r.err().lines().findFirst().orElse("").contains(raw), what);
+            }
+        }
+        assertTrue(run("train", "--epochs", "0").err().contains("--epochs 0: must be between 1 and"));
     }
 
     @Test

@@ -1,0 +1,36 @@
+package org.vgg4j.cli;
+
+import picocli.CommandLine;
+
+/**
+ * Range checks of option values, as usage errors (exit code 2) that name the option: a value the
+ * library would reject later (or worse, accept) is refused before anything runs.
+ */
+final class Options {
+    private Options() {}
+
+    static void range(CommandLine.Model.CommandSpec spec, String option, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " " + value + ": must be "
+                + (max == Long.MAX_VALUE ? "at least " + min : "between " + min + " and " + max));
+        }
+    }
+
+    static void range(CommandLine.Model.CommandSpec spec, String option, double value, double min, double max,
+                      boolean minIncluded) {
+        boolean ok = Double.isFinite(value) && (minIncluded ? value >= min : value > min) && value <= max;
+        if (!ok) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " " + value + ": must be "
+                + (minIncluded ? "at least " : "more than ") + min + (Double.isInfinite(max) ? "" : " and at most " + max));
+        }
+    }
+
+    /** A side that VGG halves five times: a multiple of 32, and not so large that a batch overflows. */
+    static void inputSize(CommandLine.Model.CommandSpec spec, String option, int value) {
+        range(spec, option, value, 32, 4096);
+        if (value % 32 != 0) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " " + value
+                + ": must be a multiple of 32 (VGG halves it five times)");
+        }
+    }
+}
