@@ -3,7 +3,7 @@ package org.vgg4j.vgg;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.vgg4j.nn.io.HostTensor;
+import org.vgg4j.nn.io.TensorMeta;
 import org.vgg4j.nn.io.ModelFileException;
 import org.vgg4j.tensor.Backend;
 
@@ -26,7 +26,7 @@ public interface Family {
      *
      * @throws ModelFileException when they look like this family's but do not make a network
      */
-    ModelFile.Info recognise(Path file, Map<String, HostTensor> tensors) throws ModelFileException;
+    ModelFile.Info recognise(Path file, Map<String, ? extends TensorMeta> tensors) throws ModelFileException;
 
     /** Every family, in the order files are matched against them. */
     static List<Family> all() {

@@ -10,6 +10,7 @@ import org.vgg4j.nn.io.ModelFileException;
 import org.vgg4j.nn.io.SafeTensors;
 import org.vgg4j.nn.io.StateDict;
 import org.vgg4j.tensor.Backend;
+import org.vgg4j.tensor.ShapeOnlyBackend;
 import org.vgg4j.vgg.data.Preprocess;
 
 /**
@@ -78,46 +79,65 @@ public final class ModelFile {
     /** A loaded model and its description. */
     public record Loaded(Network model, Info info) {}
 
-    /** Builds the network the file describes on {@code backend} and loads its weights and state. */
+    /**
+     * Builds the network the file describes on {@code backend} and loads its weights and state.
+     * A model file is untrusted: first its header alone is read, the network its metadata
+     * describes is built on a {@link ShapeOnlyBackend} (no memory, whatever widths or classes the
+     * metadata claims) and checked against the header's names, shapes and dtypes; only then are
+     * the tensors read and the real network allocated.
+     */
     public static Loaded load(Path file, Backend backend) throws IOException {
+        SafeTensors.Header h = SafeTensors.header(file);
+        Described d = describe(file, h);
+        try (Backend shapes = ShapeOnlyBackend.create(); Network dry = build(file, d, shapes)) {
+            StateDict.check(file, dry.parameters(), dry.state(), h.tensors(), true);
+        }
         SafeTensors.Contents c = SafeTensors.read(file);
-        String json = c.metadata().get(KEY);
-        Info info = null;
-        Family family = null;
-        if (json == null) {
-            for (Family f : Family.all()) {
-                info = f.recognise(file, c.tensors());
-                if (info != null) {
-                    family = f;
-                    break;
-                }
-            }
-            if (info == null) {
-                throw new ModelFileException(file, "neither vgg4j metadata nor a torchvision state dict of a known "
-                    + "family (" + String.join(", ", Family.all().stream().map(Family::name).toList()) + ")");
-            }
-        } else {
-            try {
-                info = new Gson().fromJson(json, Info.class);
-                family = Family.named(info.family());
-                info.preprocess();
-            } catch (JsonParseException | IllegalArgumentException | NullPointerException e) {
-                throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
-            }
-        }
-        Network model;
-        try {
-            model = family.build(backend, info, 0);
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
-        }
+        Network model = build(file, d, backend);
         try {
             StateDict.load(file, model, c.tensors(), true);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
         }
-        return new Loaded(model, info);
+        return new Loaded(model, d.info());
+    }
+
+    private record Described(Info info, Family family) {}
+
+    /** The description from the metadata, or from the tensor names of a family's torchvision files. */
+    private static Described describe(Path file, SafeTensors.Header h) throws ModelFileException {
+        String json = h.metadata().get(KEY);
+        if (json == null) {
+            for (Family f : Family.all()) {
+                Info info = f.recognise(file, h.tensors());
+                if (info != null) {
+                    return new Described(info, f);
+                }
+            }
+            throw new ModelFileException(file, "neither vgg4j metadata nor a torchvision state dict of a known "
+                + "family (" + String.join(", ", Family.all().stream().map(Family::name).toList()) + ")");
+        }
+        try {
+            Info info = new Gson().fromJson(json, Info.class);
+            Family family = Family.named(info.family());
+            info.preprocess();
+            if (info.classNames() != null && info.classNames().size() != info.classes()) {
+                throw new IllegalArgumentException(info.classNames().size() + " class names for " + info.classes()
+                    + " classes");
+            }
+            return new Described(info, family);
+        } catch (JsonParseException | IllegalArgumentException | NullPointerException e) {
+            throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
+        }
+    }
+
+    private static Network build(Path file, Described d, Backend backend) throws ModelFileException {
+        try {
+            return d.family().build(backend, d.info(), 0);
+        } catch (IllegalArgumentException | NullPointerException | ArithmeticException e) {
+            throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
+        }
     }
 
     /** torchvision's ImageNet preprocessing: resize the shorter side to 256, centre crop 224. */
@@ -131,7 +151,8 @@ public final class ModelFile {
      * kernels -> C, 13 -> D, 16 -> E), {@code running_mean} tensors mark the {@code _bn} layouts,
      * the shapes give channels, widths and classes; torchvision's ImageNet preprocessing applies.
      */
-    static Info torchvision(Path file, java.util.Map<String, org.vgg4j.nn.io.HostTensor> t) throws ModelFileException {
+    static Info torchvision(Path file, java.util.Map<String, ? extends org.vgg4j.nn.io.TensorMeta> t)
+        throws ModelFileException {
         int convs = 0;
         boolean pointwise = false;
         boolean bn = t.keySet().stream().anyMatch(k -> k.startsWith("features.") && k.endsWith(".running_mean"));

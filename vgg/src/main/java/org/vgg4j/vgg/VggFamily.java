@@ -2,7 +2,7 @@ package org.vgg4j.vgg;
 
 import java.nio.file.Path;
 import java.util.Map;
-import org.vgg4j.nn.io.HostTensor;
+import org.vgg4j.nn.io.TensorMeta;
 import org.vgg4j.nn.io.ModelFileException;
 import org.vgg4j.tensor.Backend;
 
@@ -23,7 +23,7 @@ public final class VggFamily implements Family {
     }
 
     @Override
-    public ModelFile.Info recognise(Path file, Map<String, HostTensor> tensors) throws ModelFileException {
+    public ModelFile.Info recognise(Path file, Map<String, ? extends TensorMeta> tensors) throws ModelFileException {
         return ModelFile.torchvision(file, tensors);
     }
 }

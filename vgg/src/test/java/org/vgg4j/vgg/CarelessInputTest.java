@@ -72,4 +72,64 @@ class CarelessInputTest {
             assertTrue(t.getMessage().contains("no validation images in empty/"), t.getMessage());
         }
     }
+
+    /** A model file with hand-written metadata and the given tensors (header then data). */
+    static void write(Path f, String metaJson, Map<String, long[]> shapes, long extraSparseBytes) throws Exception {
+        StringBuilder json = new StringBuilder("{\"__metadata__\":{\"vgg4j\":" + com.google.gson.JsonParser
+            .parseString(metaJson).toString().replace("\\", "\\\\").replace("\"", "\\\"").transform(x -> "\"" + x + "\"")
+            + "}");
+        long off = 0;
+        for (var e : shapes.entrySet()) {
+            long n = 1;
+            for (long d : e.getValue()) {
+                n *= d;
+            }
+            json.append(",\"").append(e.getKey()).append("\":{\"dtype\":\"F32\",\"shape\":")
+                .append(java.util.Arrays.toString(e.getValue()).replace(" ", "")).append(",\"data_offsets\":[")
+                .append(off).append(',').append(off + 4 * n).append("]}");
+            off += 4 * n;
+        }
+        json.append('}');
+        byte[] head = json.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (var raf = new java.io.RandomAccessFile(f.toFile(), "rw")) {
+            raf.write(java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN).putLong(head.length).array());
+            raf.write(head);
+            raf.setLength(8 + head.length + off); // zeros, sparse on disk
+        }
+    }
+
+    /**
+     * Issue 13, item 2: the network was built from the metadata before any tensor was checked, so
+     * a 400-byte file claiming FC layers of 40,000 or 4,000,000 classes ran out of memory; and a
+     * file listing gigabytes of tensors the model does not use had all of them read first. Now the
+     * metadata's network is built on a shape-only backend and checked against the header, and the
+     * header's names are checked before any data is read.
+     */
+    @Test
+    void metadataAndHeadersAreCheckedBeforeAnythingIsAllocated() throws Exception {
+        String meta = "{\"config\":\"A\",\"inChannels\":1,\"inputSize\":32,\"classes\":%d,\"widthDivisor\":32,"
+            + "\"fcWidth\":%d,\"dropout\":0.5,\"mean\":[0.5],\"std\":[0.25],\"imageSize\":28,\"resize\":0}";
+        Path wide = dir.resolve("wide.safetensors");
+        write(wide, String.format(meta, 10, 40000), Map.of("features.0.weight", new long[] {2, 1, 3, 3}), 0);
+        assertTrue(java.nio.file.Files.size(wide) < 1000);
+        ModelFileException e = assertThrows(ModelFileException.class, () -> ModelFile.load(wide, CPU));
+        assertTrue(e.getMessage().contains("missing parameter 'features.0.bias'"), e.getMessage());
+        Path many = dir.resolve("classes.safetensors");
+        write(many, String.format(meta, 4_000_000, 8), Map.of("features.0.weight", new long[] {2, 1, 3, 3}), 0);
+        e = assertThrows(ModelFileException.class, () -> ModelFile.load(many, CPU));
+        assertTrue(e.getMessage().contains("missing parameter 'features.0.bias'"), e.getMessage());
+        // a tiny model's tensors plus 7 GB of a tensor it does not have (a sparse file): refused
+        // from the header, without reading 7 GB into a heap a fraction of that size
+        Path big = dir.resolve("big.safetensors");
+        Map<String, long[]> shapes = new LinkedHashMap<>();
+        try (VggModel m = VggModel.build(CPU, TINY, 1)) {
+            for (var p : m.parameters()) {
+                shapes.put(p.name(), java.util.Arrays.stream(p.shape()).asLongStream().toArray());
+            }
+        }
+        shapes.put("zzz.unused", new long[] {7L << 28});
+        write(big, String.format(meta, 3, 8).replace("}", ",\"classNames\":[\"a\",\"b\",\"c\"]}"), shapes, 0);
+        e = assertThrows(ModelFileException.class, () -> ModelFile.load(big, CPU));
+        assertTrue(e.getMessage().contains("unexpected tensor 'zzz.unused'"), e.getMessage());
+    }
 }

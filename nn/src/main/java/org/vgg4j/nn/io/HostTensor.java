@@ -8,7 +8,7 @@ import org.vgg4j.tensor.Tensor;
  * from an I64 entry also keeps its exact values in {@code longs} ({@code data} then holds them
  * converted to float), and is written back as I64.
  */
-public record HostTensor(int[] shape, float[] data, long[] longs) implements TensorSource {
+public record HostTensor(int[] shape, float[] data, long[] longs) implements TensorSource, TensorMeta {
     public HostTensor {
         if (Tensor.sizeOf(shape) != data.length || (longs != null && longs.length != data.length)) {
             throw new IllegalArgumentException("HostTensor: " + data.length + " values for shape "
@@ -31,6 +31,7 @@ public record HostTensor(int[] shape, float[] data, long[] longs) implements Ten
     }
 
     /** The file's dtype: {@code I64} or {@code F32}. */
+    @Override
     public String dtype() {
         return longs == null ? "F32" : "I64";
     }

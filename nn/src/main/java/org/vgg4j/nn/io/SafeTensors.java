@@ -43,6 +43,12 @@ public final class SafeTensors {
     private static final long MAX_HEADER = 100_000_000L;
     private static final int CHUNK = 1 << 20;
 
+    /** A tensor as the header describes it. */
+    public record TensorInfo(String dtype, int[] shape) implements TensorMeta {}
+
+    /** What a file's header says: tensors in header order, metadata, and the size of the data section. */
+    public record Header(Map<String, TensorInfo> tensors, Map<String, String> metadata, long dataBytes) {}
+
     /** What a file holds: tensors in header order, and the metadata strings. */
     public record Contents(Map<String, HostTensor> tensors, Map<String, String> metadata) {}
 
@@ -88,6 +94,54 @@ public final class SafeTensors {
         }
     }
 
+    /**
+     * Reads and checks only the header: what the file claims, before any of its data is read (so a
+     * caller can refuse a file whose tensors are not the ones it wants without reading them).
+     */
+    public static Header header(Path file) throws IOException {
+        try (FileChannel ch = FileChannel.open(checkedFile(file), StandardOpenOption.READ)) {
+            SafeTensorsHeader.Parsed h = parseHeader(ch, file);
+            Map<String, TensorInfo> t = new LinkedHashMap<>();
+            long bytes = 0;
+            for (SafeTensorsHeader.Entry e : h.entries()) {
+                t.put(e.name(), new TensorInfo(e.dtype(), e.shape()));
+                bytes += e.end() - e.begin();
+            }
+            return new Header(t, h.metadata(), bytes);
+        }
+    }
+
+    private static Path checkedFile(Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new ModelFileException(file, "no such file");
+        }
+        return file;
+    }
+
+    private static SafeTensorsHeader.Parsed parseHeader(FileChannel ch, Path file) throws IOException {
+        long size = ch.size();
+        if (size < 8) {
+            throw new ModelFileException(file, "truncated: " + size + " bytes, shorter than the 8-byte header length");
+        }
+        ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        readFully(ch, lenBuf, file);
+        long n = lenBuf.flip().getLong();
+        if (n < 2 || n > MAX_HEADER || n > size - 8) {
+            throw new ModelFileException(file, "header length " + n + (n > size - 8
+                ? " runs past the end of the file (" + size + " bytes)" : " is not plausible (2 to 100 MB)"));
+        }
+        ByteBuffer headBuf = ByteBuffer.allocate((int) n);
+        readFully(ch, headBuf, file);
+        SafeTensorsHeader.Parsed parsed = SafeTensorsHeader.parse(file, new String(headBuf.array(), StandardCharsets.UTF_8),
+            size - 8 - n);
+        long data = size - 8 - n;
+        if (data > Limits.modelBytes()) {
+            throw new ModelFileException(file, "holds " + data + " bytes of tensors, more than the limit of "
+                + Limits.modelBytes() + " (" + Limits.MODEL_BYTES + ")");
+        }
+        return parsed;
+    }
+
     /** Reads and checks a whole file; nothing is returned unless every check passes. */
     public static Contents read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
@@ -98,17 +152,7 @@ public final class SafeTensors {
             throw new ModelFileException(file, "truncated: " + size + " bytes, shorter than the 8-byte header length");
         }
         try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            ByteBuffer lenBuf = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
-            readFully(ch, lenBuf, file);
-            long n = lenBuf.flip().getLong();
-            if (n < 2 || n > MAX_HEADER || n > size - 8) {
-                throw new ModelFileException(file, "header length " + n + (n > size - 8
-                    ? " runs past the end of the file (" + size + " bytes)" : " is not plausible (2 to 100 MB)"));
-            }
-            ByteBuffer headBuf = ByteBuffer.allocate((int) n);
-            readFully(ch, headBuf, file);
-            SafeTensorsHeader.Parsed header = SafeTensorsHeader.parse(file,
-                new String(headBuf.array(), StandardCharsets.UTF_8), size - 8 - n);
+            SafeTensorsHeader.Parsed header = parseHeader(ch, file);
             Map<String, HostTensor> tensors = readData(ch, file, header);
             return new Contents(tensors, header.metadata());
         }

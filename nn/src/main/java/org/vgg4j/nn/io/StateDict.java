@@ -88,14 +88,17 @@ public final class StateDict {
         }
     }
 
-    public static void check(Path file, List<Parameter> params, Map<String, HostTensor> tensors, boolean strict)
-        throws ModelFileException {
+    public static void check(Path file, List<Parameter> params, Map<String, ? extends TensorMeta> tensors,
+                             boolean strict) throws ModelFileException {
         check(file, params, List.of(), tensors, strict);
     }
 
-    /** The checks of {@link #load}, without loading. */
-    public static void check(Path file, List<Parameter> params, List<State> states, Map<String, HostTensor> tensors,
-                             boolean strict) throws ModelFileException {
+    /**
+     * The checks of {@link #load} that need no values (names, shapes, dtypes), so that a header
+     * can be checked before its data is read. {@link #load} also checks that values are finite.
+     */
+    public static void check(Path file, List<Parameter> params, List<State> states,
+                             Map<String, ? extends TensorMeta> tensors, boolean strict) throws ModelFileException {
         String fileStat = tensors.keySet().stream().filter(k -> k.endsWith(".running_mean")).findFirst().orElse(null);
         boolean modelStats = states.stream().anyMatch(st -> st.name().endsWith(".running_mean"));
         if (fileStat != null && !modelStats) {
@@ -126,9 +129,9 @@ public final class StateDict {
         }
     }
 
-    private static void expect(Path file, Map<String, HostTensor> tensors, String name, int[] shape, String dtype,
-                               String what) throws ModelFileException {
-        HostTensor t = tensors.get(name);
+    private static void expect(Path file, Map<String, ? extends TensorMeta> tensors, String name, int[] shape,
+                               String dtype, String what) throws ModelFileException {
+        TensorMeta t = tensors.get(name);
         if (t == null) {
             throw new ModelFileException(file, "missing " + what + " '" + name + "' " + Arrays.toString(shape)
                 + " (the file holds another model?" + (name.contains("running_") || name.endsWith("num_batches_tracked")
@@ -142,11 +145,13 @@ public final class StateDict {
             throw new ModelFileException(file, "tensor '" + name + "' has dtype " + t.dtype() + ", the model expects "
                 + dtype);
         }
-        float[] v = t.data();
-        for (int i = 0; i < v.length; i++) {
-            if (!Float.isFinite(v[i])) {
-                throw new ModelFileException(file, "tensor '" + name + "' holds " + v[i] + " at index " + i
-                    + " (a model file must hold finite values)");
+        if (t instanceof HostTensor h) {
+            float[] v = h.data();
+            for (int i = 0; i < v.length; i++) {
+                if (!Float.isFinite(v[i])) {
+                    throw new ModelFileException(file, "tensor '" + name + "' holds " + v[i] + " at index " + i
+                        + " (a model file must hold finite values)");
+                }
             }
         }
     }
