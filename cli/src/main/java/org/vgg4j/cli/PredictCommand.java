@@ -63,12 +63,10 @@ final class PredictCommand implements Callable<Integer> {
             for (Path p : expand(inputs, err)) {
                 BufferedImage img;
                 try {
-                    img = ImageIO.read(p.toFile());
+                    img = org.vgg4j.vgg.data.Images.read(p);
                 } catch (IOException e) {
-                    img = null;
-                }
-                if (img == null) {
-                    err.println("vgg4j predict: " + p + ": not a readable image");
+                    err.println("vgg4j predict: " + (e instanceof org.vgg4j.vgg.data.Images.UnreadableImageException
+                        ? e.getMessage() : p + ": not a readable image (" + e.getMessage() + ")"));
                     failures++;
                     continue;
                 }

@@ -292,7 +292,7 @@ class CliTest {
         Run missing = run("predict", "--model", model.toString(), dir.resolve("nope.png").toString(),
             samples.resolve("0000_0.png").toString());
         assertEquals(1, missing.code());
-        assertTrue(missing.err().contains("nope.png: not a readable image"), missing.err());
+        assertTrue(missing.err().contains("nope.png: no such file"), missing.err());
         assertEquals(1, missing.out().lines().count(), "the other image is still classified");
         Run arch = run("predict", "--model", model.toString(), "--arch", "D", samples.resolve("0000_0.png").toString());
         assertEquals(1, arch.code());

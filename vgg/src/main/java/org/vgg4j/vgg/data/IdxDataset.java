@@ -121,10 +121,22 @@ public final class IdxDataset implements Dataset {
         }
         byte[] raw = Files.readAllBytes(file);
         if (raw.length >= 2 && (raw[0] & 0xff) == 0x1f && (raw[1] & 0xff) == 0x8b) {
+            long limit = Math.min(org.vgg4j.nn.io.Limits.decompressedBytes(), Integer.MAX_VALUE - 8);
             try (InputStream in = new GZIPInputStream(new java.io.ByteArrayInputStream(raw))) {
-                ByteArrayOutputStream out = new ByteArrayOutputStream(raw.length * 4);
-                in.transferTo(out);
+                ByteArrayOutputStream out = new ByteArrayOutputStream((int) Math.min(limit, (long) raw.length * 4));
+                byte[] buf = new byte[1 << 16];
+                long total = 0;
+                for (int n; (n = in.read(buf)) > 0; ) {
+                    total += n;
+                    if (total > limit) {
+                        throw new DataException(file + ": inflates to more than " + limit + " bytes, the limit ("
+                            + org.vgg4j.nn.io.Limits.DECOMPRESSED_BYTES + ")");
+                    }
+                    out.write(buf, 0, n);
+                }
                 return out.toByteArray();
+            } catch (DataException e) {
+                throw e;
             } catch (IOException e) {
                 throw new DataException(file + ": corrupt gzip data (" + e.getMessage() + ")");
             }

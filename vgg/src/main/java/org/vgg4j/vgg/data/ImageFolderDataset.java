@@ -96,12 +96,9 @@ public final class ImageFolderDataset implements Dataset {
         java.util.stream.IntStream.range(0, files.size()).parallel().forEach(i -> {
             Path f = files.get(i);
             try {
-                BufferedImage img = ImageIO.read(f.toFile());
-                if (img == null) {
-                    problems[i] = "not a readable image";
-                } else {
-                    decoded[i] = toBytes(img, channels, size);
-                }
+                decoded[i] = toBytes(Images.read(f), channels, size);
+            } catch (Images.UnreadableImageException e) {
+                problems[i] = e.getMessage().substring(f.toString().length() + 2);
             } catch (IOException | RuntimeException e) {
                 problems[i] = "corrupt: " + e.getMessage();
             }
