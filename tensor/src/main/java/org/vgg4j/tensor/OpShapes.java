@@ -69,6 +69,22 @@ public final class OpShapes {
     }
 
     /**
+     * {@link #batchNorm} for the training forward, which also needs two values per channel for
+     * its statistics and y apart from x. Returns S.
+     */
+    public static int batchNormTraining(String op, Tensor x, Tensor y, Tensor... perChannel) {
+        int s = batchNorm(op, x, new Tensor[] {y}, perChannel);
+        if ((long) x.dim(0) * s < 2) {
+            throw new IllegalArgumentException(op + ": one value per channel in " + x
+                + " (batch statistics need at least 2)");
+        }
+        if (x == y) {
+            throw new IllegalArgumentException(op + ": y must not be x");
+        }
+        return s;
+    }
+
+    /**
      * Batch normalisation: x [N, C, ...] viewed as [N, C, S]; every per-channel tensor (non-null
      * ones) is [C]; every full-size tensor has x's shape. Returns S.
      */

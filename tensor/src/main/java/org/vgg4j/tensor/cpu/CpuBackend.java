@@ -321,15 +321,7 @@ public final class CpuBackend implements Backend {
                                          float eps) {
         String op = "batchNormForwardTraining";
         Checks.owned(op, this, x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar);
-        int s = OpShapes.batchNorm(op, x, new Tensor[] {y}, gamma, beta, saveMean, saveInvStd, runningMean,
-            runningVar);
-        if ((long) x.dim(0) * s < 2) {
-            throw new IllegalArgumentException(op + ": one value per channel in " + x
-                + " (batch statistics need at least 2)");
-        }
-        if (x == y) {
-            throw new IllegalArgumentException(op + ": y must not be x");
-        }
+        int s = OpShapes.batchNormTraining(op, x, y, gamma, beta, saveMean, saveInvStd, runningMean, runningVar);
         CpuBatchNorm.forwardTraining(rowSums(), data(x), data(gamma), data(beta), data(y), data(saveMean),
             data(saveInvStd), data(runningMean), data(runningVar), x.dim(0), x.dim(1), s, momentum, eps);
     }

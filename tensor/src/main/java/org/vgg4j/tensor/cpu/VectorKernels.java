@@ -168,26 +168,7 @@ final class VectorKernels {
                 int out = p * outSize;
                 for (int k = 0; k < outSize; k += l) {
                     int base = 2 * (k / outW) * inW + 2 * (k % outW);
-                    FloatVector arg0 = FloatVector.fromArray(S, first, 0).add((float) base);
-                    FloatVector best = FloatVector.fromArray(S, x, in + base, map, 0);
-                    FloatVector arg = arg0;
-                    FloatVector v = FloatVector.fromArray(S, x, in + base + 1, map, 0);
-                    VectorMask<Float> m = v.compare(VectorOperators.GT, best)
-                        .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
-                    best = best.blend(v, m);
-                    arg = arg.blend(arg0.add(1f), m);
-                    v = FloatVector.fromArray(S, x, in + base + inW, map, 0);
-                    m = v.compare(VectorOperators.GT, best)
-                        .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
-                    best = best.blend(v, m);
-                    arg = arg.blend(arg0.add((float) inW), m);
-                    v = FloatVector.fromArray(S, x, in + base + inW + 1, map, 0);
-                    m = v.compare(VectorOperators.GT, best)
-                        .or(v.test(VectorOperators.IS_NAN).andNot(best.test(VectorOperators.IS_NAN)));
-                    best = best.blend(v, m);
-                    arg = arg.blend(arg0.add((float) (inW + 1)), m);
-                    best.intoArray(y, out + k);
-                    arg.intoArray(argmax, out + k);
+                    window2x2Vector(x, in, base, inW, map, first, y, argmax, out + k);
                 }
             }
         });
