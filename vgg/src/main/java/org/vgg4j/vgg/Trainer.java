@@ -234,6 +234,11 @@ public class Trainer implements AutoCloseable {
      */
     public Evaluator.Result testBest(Dataset test) throws IOException, InterruptedException {
         Path best = cfg.outDir().resolve(BEST);
+        if (!Files.exists(best)) {
+            // a run finished before best models were kept: its last model is the only one there is
+            log.println("vgg4j train: " + best + " not found (a run from an older version); testing " + MODEL);
+            best = cfg.outDir().resolve(MODEL);
+        }
         ModelFile.Loaded l = ModelFile.load(best, backend);
         try (Network m = l.model()) {
             Evaluator.Result r = Evaluator.evaluate(backend, m, test, prep, Math.max(cfg.microBatch(), 100));
@@ -241,7 +246,7 @@ public class Trainer implements AutoCloseable {
                 + "top-5 %.2f%%%n", test.source(), r.examples(), state.bestEpoch(), r.loss(), 100 * r.top1(),
                 100 * r.top5());
             Files.writeString(cfg.outDir().resolve(TEST), String.format(Locale.ROOT,
-                "model,epoch,test_examples,test_loss,test_top1,test_top5%n%s,%d,%d,%.6f,%.6f,%.6f%n", BEST,
+                "model,epoch,test_examples,test_loss,test_top1,test_top5%n%s,%d,%d,%.6f,%.6f,%.6f%n", best.getFileName(),
                 state.bestEpoch(), r.examples(), r.loss(), r.top1(), r.top5()));
             return r;
         }
