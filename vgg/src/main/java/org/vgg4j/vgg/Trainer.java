@@ -171,10 +171,8 @@ public class Trainer implements AutoCloseable {
                     }
                     if (stopRequested) {
                         saveCheckpoint(ckpt);
-                        if (stopRequested) {
-                            log.printf(Locale.ROOT, "%nstopped: checkpoint saved to %s (resume with --resume)%n", ckpt);
-                            return Outcome.STOPPED;
-                        }
+                        log.printf(Locale.ROOT, "%nstopped: checkpoint saved to %s (resume with --resume)%n", ckpt);
+                        return Outcome.STOPPED;
                     }
                 }
                 progress.done();
