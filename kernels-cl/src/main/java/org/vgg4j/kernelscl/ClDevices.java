@@ -74,6 +74,11 @@ public final class ClDevices {
     }
 
     private static Scan doScan() {
+        if (!IcdLoaderCheck.present()) {
+            return new Scan(List.of(), "the OpenCL ICD loader " + IcdLoaderCheck.NAME + " was not found (LD_LIBRARY_PATH, "
+                + "ldconfig, the usual library folders); install ocl-icd-libopencl1 and a driver such as "
+                + "pocl-opencl-icd, and start through the vgg4j launcher, which points JOCL at the loader it bundles");
+        }
         try {
             CL.setExceptionsEnabled(true);
             int[] n = new int[1];
