@@ -33,12 +33,18 @@ import java.util.zip.CRC32;
  * <p>Writes are atomic: a temporary file in the same folder is written, forced to disk, then
  * renamed over the target (and the folder forced), so an interrupted write leaves the previous
  * file as it was. When {@code checksum} is asked for, the CRC-32 of the data section goes in the
- * metadata under {@link #CHECKSUM_KEY}, and reading verifies it.
+ * metadata under {@link #CHECKSUM_KEY}, and reading verifies it. Files written since
+ * {@link #COVERS_KEY} exists also feed every other metadata entry into that CRC (key and value,
+ * in key order), so a checkpoint's trainer state cannot change unnoticed either; older files are
+ * verified over their data alone.
  */
 public final class SafeTensors {
     private SafeTensors() {}
 
     public static final String CHECKSUM_KEY = "vgg4j.crc32";
+    /** Present (value {@code data+metadata}) when the checksum also covers the other metadata. */
+    public static final String COVERS_KEY = "vgg4j.crc32.covers";
+    private static final String COVERS_ALL = "data+metadata";
     /** The reference implementation's limit on the header (100 MB). */
     private static final long MAX_HEADER = 100_000_000L;
     private static final int CHUNK = 1 << 20;
@@ -65,6 +71,8 @@ public final class SafeTensors {
         if (checksum) {
             CRC32 crc = new CRC32();
             streamData(sorted.values(), crc::update);
+            meta.put(COVERS_KEY, COVERS_ALL);
+            updateWithMetadata(crc, meta);
             meta.put(CHECKSUM_KEY, hex(crc));
         }
         ByteBuffer head = SafeTensorsHeader.encode(sorted, meta);
@@ -195,8 +203,11 @@ public final class SafeTensors {
             values.put(e, v);
         }
         String expected = header.metadata().get(CHECKSUM_KEY);
+        if (expected != null && COVERS_ALL.equals(header.metadata().get(COVERS_KEY))) {
+            updateWithMetadata(crc, header.metadata());
+        }
         if (expected != null && !expected.equals(hex(crc))) {
-            throw new ModelFileException(file, "checksum mismatch: the data has CRC-32 " + hex(crc) + ", the header says "
+            throw new ModelFileException(file, "checksum mismatch: the contents have CRC-32 " + hex(crc) + ", the header says "
                 + expected + " (the file is corrupt or was torn)");
         }
         Map<String, HostTensor> out = new LinkedHashMap<>();
@@ -265,6 +276,15 @@ public final class SafeTensors {
             d.force(true);
         } catch (IOException | UnsupportedOperationException e) {
             // best effort: the file itself was forced before the atomic rename
+        }
+    }
+
+    /** Every metadata entry but the checksum itself, key and value, in key order, after the data. */
+    private static void updateWithMetadata(CRC32 crc, Map<String, String> metadata) {
+        for (Map.Entry<String, String> e : new TreeMap<>(metadata).entrySet()) {
+            if (!e.getKey().equals(CHECKSUM_KEY)) {
+                crc.update((e.getKey() + "\u0000" + e.getValue() + "\u0000").getBytes(StandardCharsets.UTF_8));
+            }
         }
     }
 

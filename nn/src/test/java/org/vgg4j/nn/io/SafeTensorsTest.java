@@ -166,5 +166,16 @@ class SafeTensorsTest {
             () -> StateDict.loadCheckpoint(f, List.of(wrong, new Parameter(cpu, "fc.bias", false, 3))));
         assertTrue(e.getMessage().contains("has shape [3, 2], the model expects [2, 3]"), e.getMessage());
         assertArrayEquals(untouched, wrong.value().toHost(), "no partial load");
+        // issue 13, item 11: the trainer state is covered by the checksum too (it was outside it:
+        // an edited epoch or step loaded without complaint)
+        byte[] bytes = Files.readAllBytes(f);
+        String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+        int at = text.indexOf("epoch\\\":3");
+        assertTrue(at > 0, "the state is in the header");
+        bytes[at + "epoch\\\":".length()] = '7';
+        Path edited = Files.write(dir.resolve("edited.safetensors"), bytes);
+        ModelFileException m = assertThrows(ModelFileException.class,
+            () -> StateDict.loadCheckpoint(edited, List.of(w2, b2)));
+        assertTrue(m.getMessage().contains("checksum mismatch"), m.getMessage());
     }
 }
