@@ -128,7 +128,7 @@ public final class ModelFile {
             }
             return new Described(info, family);
         } catch (JsonParseException | IllegalArgumentException | NullPointerException e) {
-            throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
+            throw new ModelFileException(file, "bad vgg4j metadata: " + org.vgg4j.nn.io.Messages.reason(e));
         }
     }
 
@@ -136,7 +136,7 @@ public final class ModelFile {
         try {
             return d.family().build(backend, d.info(), 0);
         } catch (IllegalArgumentException | NullPointerException | ArithmeticException e) {
-            throw new ModelFileException(file, "bad vgg4j metadata: " + e.getMessage());
+            throw new ModelFileException(file, "bad vgg4j metadata: " + org.vgg4j.nn.io.Messages.reason(e));
         }
     }
 

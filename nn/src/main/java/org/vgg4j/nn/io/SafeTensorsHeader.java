@@ -119,7 +119,7 @@ final class SafeTensorsHeader {
             if (ex instanceof ModelFileException m) {
                 throw m;
             }
-            throw new ModelFileException(file, "header is not valid JSON: " + ex.getMessage());
+            throw new ModelFileException(file, "header is not valid JSON: " + Messages.reason(ex));
         }
     }
 

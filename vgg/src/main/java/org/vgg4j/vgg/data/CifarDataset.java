@@ -40,7 +40,12 @@ public final class CifarDataset implements Dataset {
         List<String> names = CLASSES;
         Path meta = dir.resolve("batches.meta.txt");
         if (Files.isRegularFile(meta)) {
-            List<String> m = Files.readAllLines(meta).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            List<String> m;
+            try {
+                m = Files.readAllLines(meta).stream().map(String::strip).filter(l -> !l.isEmpty()).toList();
+            } catch (java.nio.charset.CharacterCodingException e) {
+                throw new DataException(meta + ": not UTF-8 text (CIFAR-10's class names, one a line)");
+            }
             if (m.size() == 10) {
                 names = m;
             }

@@ -22,7 +22,7 @@ public final class Images {
     /** An image that could not be read, with the reason in words. */
     public static final class UnreadableImageException extends IOException {
         public UnreadableImageException(Path file, String why) {
-            super(file + ": " + why);
+            super(file + ": " + org.vgg4j.nn.io.Messages.oneLine(why));
         }
     }
 
@@ -64,7 +64,7 @@ public final class Images {
             } catch (UnreadableImageException e) {
                 throw e;
             } catch (IOException | RuntimeException e) {
-                throw new UnreadableImageException(file, "corrupt (" + e.getMessage() + ")");
+                throw new UnreadableImageException(file, "corrupt (" + org.vgg4j.nn.io.Messages.reason(e) + ")");
             } finally {
                 reader.dispose();
             }
