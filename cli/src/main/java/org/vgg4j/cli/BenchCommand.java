@@ -44,6 +44,7 @@ final class BenchCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
+        Options.device(spec, "--device", device);
         List<String> devices = new ArrayList<>();
         if (device != null) {
             devices.add(device);

@@ -45,6 +45,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--mode " + mode
                 + " is not available yet (only center)");
         }
+        Options.device(spec, "--device", device);
         try (Backend backend = Backends.open(device)) {
             ModelFile.Loaded l = ModelFile.load(model, backend);
             try (var m = l.model()) {

@@ -33,4 +33,14 @@ final class Options {
                 + ": must be a multiple of 32 (VGG halves it five times)");
         }
     }
+
+    private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("auto|cpu|cl|cl:\\d{1,4}:\\d{1,4}");
+
+    /** A device name as {@code Backends.open} takes it: auto, cpu, cl or cl:P:D (whether it exists is checked later). */
+    static void device(CommandLine.Model.CommandSpec spec, String option, String value) {
+        if (value != null && !DEVICE.matcher(value).matches()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " " + value
+                + ": expected auto, cpu, cl or cl:P:D (P and D numbers, as `vgg4j devices` lists them)");
+        }
+    }
 }

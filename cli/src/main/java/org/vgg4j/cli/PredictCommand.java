@@ -44,6 +44,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         Options.range(spec, "--top", top, 1, 100_000);
+        Options.device(spec, "--device", device);
         if (!format.equals("text") && !format.equals("json")) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--format must be text or json, not " + format);
         }

@@ -98,9 +98,27 @@ final class TrainCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /**
+     * A run that could not write its results fails before loading anything: the nearest folder of
+     * --out that exists must be a writable folder (the trainer creates the rest).
+     */
+    private void checkOutputFolder() throws java.nio.file.FileSystemException {
+        Path p = out.toAbsolutePath();
+        while (p != null && !java.nio.file.Files.exists(p)) {
+            p = p.getParent();
+        }
+        if (p != null && !java.nio.file.Files.isDirectory(p)) {
+            throw new java.nio.file.FileSystemException(out.toString(), null, p + " is a file, not a folder");
+        }
+        if (p != null && !java.nio.file.Files.isWritable(p)) {
+            throw new java.nio.file.AccessDeniedException(p.toString());
+        }
+    }
+
     /** Every option in its range, as usage errors naming the option. */
     private void validate() {
         Options.range(spec, "--epochs", epochs, 1, 100_000);
+        Options.device(spec, "--device", device);
         Options.range(spec, "--batch", batch, 1, 1 << 20);
         if (microBatch != null) {
             Options.range(spec, "--micro-batch", microBatch, 1, batch);
@@ -149,6 +167,7 @@ final class TrainCommand implements Callable<Integer> {
             }
         }
         validate();
+        checkOutputFolder();
         int[] scales = scale;
         int decode = scales == null ? input : scales[scales.length - 1];
         Dataset full = Data.open(data, true, decode, strict);

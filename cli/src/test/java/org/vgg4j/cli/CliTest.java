@@ -238,7 +238,9 @@ class CliTest {
             {"train", "--lr", "NaN"}, {"train", "--micro-batch", "3", "--batch", "8"}, {"train", "--dropout", "1"},
             {"train", "--scale", "64,32"}, {"samples", "--count", "-1", "--out", dir.resolve("s").toString()},
             {"summary", "--input", "1073741824"}, {"summary", "--batch", "0"}, {"summary", "--classes", "0"},
-            {"predict", "--model", model.toString(), "--top", "0", "x.png"}};
+            {"predict", "--model", model.toString(), "--top", "0", "x.png"},
+            {"train", "--device", "gpu"}, {"predict", "--model", model.toString(), "--device", "cl:x", "x.png"},
+            {"eval", "--model", model.toString(), "--device", "opencl", "--data", data.toString()}};
         for (String[] args : bad) {
             Run r = run(args);
             String what = String.join(" ", args) + " -> " + r.err();
@@ -260,6 +262,13 @@ class CliTest {
         r = run("predict", "--model", corrupt.toString(), "x.png");
         assertEquals(1, r.code());
         assertTrue(r.err().contains("truncated"), r.err());
+        r = run("predict", "--model", dir.toString(), "x.png");
+        assertEquals(1, r.code());
+        assertTrue(r.err().contains(dir + ": a folder, not a model file"), r.err());
+        Path blocker = Files.write(dir.resolve("blocker"), new byte[1]);
+        r = run("train", "--out", blocker.resolve("run").toString());
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().lines().count(), "fails before loading data: " + r.err());
         r = run("train", "--data", dir.resolve("nowhere").toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("not found"), r.err());

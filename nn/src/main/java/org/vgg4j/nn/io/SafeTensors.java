@@ -121,9 +121,15 @@ public final class SafeTensors {
 
     private static Path checkedFile(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new ModelFileException(file, "no such file");
+            throw new ModelFileException(file, notAFile(file));
         }
         return file;
+    }
+
+    /** Why a path that is not a regular file cannot be read as one. */
+    static String notAFile(Path file) {
+        return Files.isDirectory(file) ? "a folder, not a model file"
+            : Files.exists(file) ? "not a regular file" : "no such file";
     }
 
     private static SafeTensorsHeader.Parsed parseHeader(FileChannel ch, Path file) throws IOException {
@@ -153,7 +159,7 @@ public final class SafeTensors {
     /** Reads and checks a whole file; nothing is returned unless every check passes. */
     public static Contents read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
-            throw new ModelFileException(file, "no such file");
+            throw new ModelFileException(file, notAFile(file));
         }
         long size = Files.size(file);
         if (size < 8) {

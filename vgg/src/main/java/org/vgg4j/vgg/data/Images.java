@@ -28,7 +28,8 @@ public final class Images {
 
     public static BufferedImage read(Path file) throws IOException {
         if (!java.nio.file.Files.isRegularFile(file)) {
-            throw new UnreadableImageException(file, "no such file");
+            throw new UnreadableImageException(file, java.nio.file.Files.isDirectory(file) ? "a folder, not an image"
+                : java.nio.file.Files.exists(file) ? "not a regular file" : "no such file");
         }
         try (ImageInputStream in = ImageIO.createImageInputStream(file.toFile())) {
             if (in == null) {
