@@ -55,6 +55,8 @@ public class Trainer implements AutoCloseable {
     /** A periodic checkpoint that is due, to be written once the next loss is checked. */
     private TrainerState pending;
     private int lastCorrect;
+    private org.vgg4j.nn.dist.Collective group = org.vgg4j.nn.dist.Collective.SINGLE;
+    private float[] reduceBuffer;
 
     /** How a run ended. */
     public enum Outcome { FINISHED, STOPPED }
@@ -121,6 +123,24 @@ public class Trainer implements AutoCloseable {
         step.update();
     }
 
+    /**
+     * Makes this trainer one of {@code group.size()} data-parallel workers (call before {@link #run}).
+     * Every worker builds the same model from the same seed and walks the same global batches (of
+     * {@code --batch}), computing the gradients of its slice; one all-reduce a step sums them, scaled
+     * so that the update is the one a single worker would make for the whole batch, together with
+     * the loss, the correct count and any stop request, so that every worker takes the same
+     * decisions. Batch norm's running statistics are rank 0's (broadcast after each step, as
+     * PyTorch's DDP does); validation is sharded and its sums reduced. Only rank 0 writes files;
+     * on resume every worker reads the checkpoint, so the output folder must be one they all see.
+     */
+    public void setCollective(org.vgg4j.nn.dist.Collective group) {
+        this.group = group;
+    }
+
+    private boolean writer() {
+        return group.rank() == 0;
+    }
+
     /** The training step this trainer runs (for data-parallel workers: its flat gradients). */
     public TrainStep step() {
         return step;
@@ -128,18 +148,22 @@ public class Trainer implements AutoCloseable {
 
     /** Runs (or resumes) training to the configured number of epochs. */
     public Outcome run(boolean resume) throws IOException, InterruptedException {
-        Files.createDirectories(cfg.outDir());
-        removeStaleTemporaries();
+        if (writer()) {
+            Files.createDirectories(cfg.outDir());
+            removeStaleTemporaries();
+        }
         Path ckpt = cfg.outDir().resolve(CHECKPOINT);
-        if (resume && Files.exists(ckpt)) {
+        if (resume && agreeOnCheckpoint(ckpt)) {
             restore(ckpt);
             log.printf(Locale.ROOT, "resumed from %s at epoch %d, step %d%n", ckpt, state.epoch() + 1, state.step());
         } else {
             Sgd.zeroGrad(params);
-            writeMetricsHeader();
+            if (writer()) {
+                writeMetricsHeader();
+            }
         }
         try (BatchLoader loader = new BatchLoader(train, trainTransform != null ? trainTransform : prep, cfg.batchSize(),
-                 cfg.seed(), true)) {
+                 cfg.seed(), true, group.rank(), group.size())) {
             int perEpoch = loader.batchesPerEpoch();
             while (state.epoch() < cfg.epochs()) {
                 int epoch = state.epoch();
@@ -151,9 +175,15 @@ public class Trainer implements AutoCloseable {
                 Progress progress = new Progress(log, epoch, cfg.epochs(), perEpoch, state.step());
                 while (batches.hasNext()) {
                     BatchLoader.Batch b = batches.next();
+                    for (org.vgg4j.nn.layers.Dropout d : model.dropouts()) {
+                        d.setExampleOffset(b.first());
+                    }
                     double l = gradients(b);
-                    int n = b.n();
+                    int n = b.globalN();
                     loader.recycle(b);
+                    if (group.size() > 1) {
+                        l = reduce(b.n(), n, l);
+                    }
                     checkLoss(l, epoch, ckpt);
                     if (pending != null) {
                         // the weights of the last update have now given a finite loss: they are good
@@ -161,6 +191,9 @@ public class Trainer implements AutoCloseable {
                         pending = null;
                     }
                     update();
+                    if (group.size() > 1) {
+                        broadcastState();
+                    }
                     lossSum += l * n;
                     seen += n;
                     advance(epoch, state.step() + 1, l);
@@ -177,7 +210,7 @@ public class Trainer implements AutoCloseable {
                 }
                 progress.done();
                 pending = null; // the end-of-epoch checkpoint below supersedes it
-                Evaluator.Result r = Evaluator.evaluate(backend, model, val, prep, Math.max(cfg.microBatch(), 100));
+                Evaluator.Result r = validate();
                 if (!Double.isFinite(r.loss())) {
                     throw new TrainingDivergedException(String.format(Locale.ROOT, "validation loss %s after epoch %d: "
                         + "training diverged; try a smaller learning rate. The last good checkpoint is %s", r.loss(),
@@ -189,13 +222,17 @@ public class Trainer implements AutoCloseable {
                 log.printf(Locale.ROOT, "epoch %d/%d: train loss %.4f, val loss %.4f, top-1 %.2f%%, top-5 %.2f%%, "
                     + "lr %.3g, %.0f s%n", epoch + 1, cfg.epochs(), seen == 0 ? Double.NaN : lossSum / seen, r.loss(),
                     100 * r.top1(), 100 * r.top5(), state.learningRate(), seconds);
-                appendMetrics(epoch + 1, seen == 0 ? Double.NaN : lossSum / seen, r, seconds);
+                if (writer()) {
+                    appendMetrics(epoch + 1, seen == 0 ? Double.NaN : lossSum / seen, r, seconds);
+                }
                 state = new TrainerState(epoch + 1, 0, state.globalStep(), nextLr, schedule.state(), dropoutCalls(),
                     Math.max(state.bestTop1(), r.top1()), state.referenceLoss(), state.seed(),
                     improved ? epoch + 1 : state.bestEpoch(), state.batchSize(), state.initialLearningRate());
-                ModelFile.save(cfg.outDir().resolve(MODEL), model, info());
-                if (improved) {
-                    ModelFile.save(cfg.outDir().resolve(BEST), model, info());
+                if (writer()) {
+                    ModelFile.save(cfg.outDir().resolve(MODEL), model, info());
+                    if (improved) {
+                        ModelFile.save(cfg.outDir().resolve(BEST), model, info());
+                    }
                 }
                 saveCheckpoint(ckpt);
             }
@@ -288,6 +325,9 @@ public class Trainer implements AutoCloseable {
      * statistics by one batch; weights, momentum, dropout counters and the data order are exact.
      */
     private void saveCheckpoint(Path ckpt, TrainerState s) throws IOException {
+        if (!writer()) {
+            return;
+        }
         Map<String, String> meta = Map.of(STATE_KEY, new Gson().toJson(s),
             ModelFile.KEY, info().toJson());
         StateDict.saveCheckpoint(ckpt, params, model.state(), meta);
@@ -327,6 +367,105 @@ public class Trainer implements AutoCloseable {
         schedule.restore(s.schedule());
         Sgd.zeroGrad(params);
         state = s;
+    }
+
+    /**
+     * The worker's gradients (of its mean loss over {@code local} examples) become the gradients
+     * of the global batch's mean loss, summed over the workers with the loss, the correct count
+     * and the stop requests; returns the global mean loss.
+     */
+    private double reduce(int local, int global, double localLoss) throws IOException {
+        int p = (int) step.gradientSize();
+        if (reduceBuffer == null) {
+            reduceBuffer = new float[p + 3];
+        }
+        float[] buf = reduceBuffer;
+        step.gradientsToHost(buf);
+        float w = (float) local / global;
+        for (int i = 0; i < p; i++) {
+            buf[i] *= w;
+        }
+        buf[p] = (float) (localLoss * w);
+        buf[p + 1] = lastCorrect;
+        buf[p + 2] = stopRequested ? 1 : 0;
+        group.allReduce(buf, 0, p + 3);
+        step.gradientsFromHost(buf);
+        lastCorrect = Math.round(buf[p + 1]);
+        if (buf[p + 2] > 0) {
+            stopRequested = true;
+        }
+        return buf[p];
+    }
+
+    /** Batch norm's running statistics (the float state) become rank 0's on every worker. */
+    private void broadcastState() throws IOException {
+        List<org.vgg4j.nn.State> floats = model.state().stream().filter(t -> !t.isCounter()).toList();
+        long total = floats.stream().mapToLong(t -> t.value().size()).sum();
+        if (total == 0) {
+            return;
+        }
+        float[] buf = new float[(int) total];
+        int off = 0;
+        for (org.vgg4j.nn.State t : floats) {
+            backend.download(t.value(), 0, buf, off, (int) t.value().size());
+            off += (int) t.value().size();
+        }
+        group.broadcast(buf, 0, buf.length, 0);
+        off = 0;
+        for (org.vgg4j.nn.State t : floats) {
+            backend.upload(buf, off, t.value(), 0, (int) t.value().size());
+            off += (int) t.value().size();
+        }
+    }
+
+    /** Validation: each worker evaluates every size()-th example from its rank, the sums are reduced. */
+    private Evaluator.Result validate() throws IOException, InterruptedException {
+        int batch = Math.max(cfg.microBatch(), 100);
+        if (group.size() == 1) {
+            return Evaluator.evaluate(backend, model, val, prep, batch);
+        }
+        java.util.List<Integer> mine = new java.util.ArrayList<>();
+        for (int i = group.rank(); i < val.size(); i += group.size()) {
+            mine.add(i);
+        }
+        float[] sums = new float[4];
+        long t0 = System.nanoTime();
+        if (!mine.isEmpty()) {
+            Dataset shard = new org.vgg4j.vgg.data.Subset(val, mine.stream().mapToInt(Integer::intValue).toArray(),
+                val.source() + " (shard " + group.rank() + " of " + group.size() + ")");
+            Evaluator.Result r = Evaluator.evaluate(backend, model, shard, prep, batch);
+            sums[0] = (float) (r.loss() * r.examples());
+            sums[1] = Math.round(r.top1() * r.examples());
+            sums[2] = Math.round(r.top5() * r.examples());
+            sums[3] = r.examples();
+        }
+        group.allReduce(sums, 0, 4);
+        double n = sums[3];
+        return new Evaluator.Result((int) n, sums[0] / n, sums[1] / n, sums[2] / n, (System.nanoTime() - t0) / 1e9);
+    }
+
+    /**
+     * Whether to resume: rank 0's view of the checkpoint, which every worker must also see (the
+     * output folder on a path they all share).
+     */
+    private boolean agreeOnCheckpoint(Path ckpt) throws IOException {
+        boolean here = Files.exists(ckpt);
+        if (group.size() == 1) {
+            return here;
+        }
+        float[] seen = {here ? 1 : 0, here ? 0 : 1};
+        float[] root = {here ? 1 : 0};
+        group.broadcast(root, 0, 1, 0);
+        group.allReduce(seen, 0, 2);
+        if (root[0] > 0 && !here) {
+            throw new ModelFileException(ckpt, "rank 0 resumes from this checkpoint, which worker " + group.rank()
+                + " cannot see: --out must be a folder every worker reads (a shared file system)");
+        }
+        if (root[0] > 0 && seen[1] > 0) {
+            throw new ModelFileException(ckpt, "not visible to every worker (" + (int) seen[1] + " of " + group.size()
+                + " cannot see it): --out must be a folder every worker reads (a shared file system)");
+        }
+        return root[0] > 0;
     }
 
     private void writeMetricsHeader() throws IOException {

@@ -9,7 +9,10 @@ import org.vgg4j.tensor.Tensor;
 /**
  * Inverted dropout: in training, each element is kept with probability 1-p and scaled by
  * 1/(1-p); at inference the layer is the identity. The mask of call t is drawn from seed
- * {@code mix(seed + t)}, so a run is reproducible and resumable from the call counter.
+ * {@code mix(seed + t)}, so a run is reproducible and resumable from the call counter. Element i
+ * of a batch takes number {@code i} of that stream; a data-parallel worker whose rows are rows
+ * {@code first, first + 1, ...} of a global batch sets {@link #setExampleOffset} so that its rows
+ * get the masks they would get in one worker's pass over the whole batch.
  */
 public final class Dropout implements Module {
     private final Backend backend;
@@ -17,6 +20,7 @@ public final class Dropout implements Module {
     private final long seed;
     private final Buffers buffers;
     private long calls;
+    private long exampleOffset;
     private boolean active;
 
     public Dropout(Backend backend, float p, long seed) {
@@ -34,6 +38,14 @@ public final class Dropout implements Module {
 
     public void setCalls(long calls) { this.calls = calls; }
 
+    /** The position, in the global batch, of the first row of the next forward passes (default 0). */
+    public void setExampleOffset(long first) {
+        if (first < 0) {
+            throw new IllegalArgumentException("Dropout: example offset " + first);
+        }
+        this.exampleOffset = first;
+    }
+
     @Override
     public int[] outputShape(int[] s) {
         return s.clone();
@@ -46,7 +58,9 @@ public final class Dropout implements Module {
             return x;
         }
         Tensor y = buffers.get("y", x.shape());
-        backend.dropoutForward(x, y, buffers.get("mask", x.shape()), p, Rng.mix(seed + calls++));
+        long perRow = x.size() / Math.max(1, x.dim(0));
+        long stream = Rng.mix(seed + calls++) + exampleOffset * perRow * Rng.GOLDEN; // = element offset
+        backend.dropoutForward(x, y, buffers.get("mask", x.shape()), p, stream);
         return y;
     }
 

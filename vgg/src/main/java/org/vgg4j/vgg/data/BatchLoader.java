@@ -15,18 +15,44 @@ import java.util.concurrent.TimeUnit;
  */
 public final class BatchLoader implements AutoCloseable {
 
-    /** A batch: {@code images [n, c, size, size]} and {@code labels [n]} (class indices as floats). */
-    public record Batch(int epoch, int index, int n, float[] images, float[] labels) {}
+    /**
+     * A batch: {@code images [n, c, size, size]} and {@code labels [n]} (class indices as floats).
+     * For one worker of several it is that worker's slice of the global batch: {@code first} is
+     * the position of its first example in the global batch of {@code globalN}.
+     */
+    public record Batch(int epoch, int index, int n, float[] images, float[] labels, int first, int globalN) {
+        public Batch(int epoch, int index, int n, float[] images, float[] labels) {
+            this(epoch, index, n, images, labels, 0, n);
+        }
+    }
 
     private final Dataset data;
     private final ExampleTransform prep;
     private final int batchSize;
     private final long seed;
     private final boolean shuffle;
+    private final int rank;
+    private final int workers;
     private final ExecutorService worker;
     private final BlockingQueue<Batch> free = new ArrayBlockingQueue<>(4);
 
     public BatchLoader(Dataset data, ExampleTransform prep, int batchSize, long seed, boolean shuffle) {
+        this(data, prep, batchSize, seed, shuffle, 0, 1);
+    }
+
+    /**
+     * The loader of one of {@code workers} data-parallel workers: the same global batches (order
+     * and augmentation depend only on the seed, the epoch and the example), of which this one
+     * makes examples {@code [n * rank / workers, n * (rank + 1) / workers)}.
+     */
+    public BatchLoader(Dataset data, ExampleTransform prep, int batchSize, long seed, boolean shuffle, int rank,
+                       int workers) {
+        if (workers < 1 || rank < 0 || rank >= workers || batchSize < workers) {
+            throw new IllegalArgumentException("batch loader: rank " + rank + " of " + workers + " workers, batch "
+                + batchSize + " (at least one example per worker)");
+        }
+        this.rank = rank;
+        this.workers = workers;
         this.data = data;
         this.prep = prep;
         this.batchSize = batchSize;
@@ -105,8 +131,10 @@ public final class BatchLoader implements AutoCloseable {
             if (buf == null) {
                 throw new IllegalStateException("batch buffers were never recycled");
             }
-            int lo = index * batchSize;
-            int n = Math.min(batchSize, data.size() - lo);
+            int global = Math.min(batchSize, data.size() - index * batchSize);
+            int first = (int) ((long) global * rank / workers);
+            int lo = index * batchSize + first;
+            int n = (int) ((long) global * (rank + 1) / workers) - first;
             int c = data.channels();
             int in = c * data.height() * data.width();
             int out = c * prep.size() * prep.size();
@@ -117,7 +145,7 @@ public final class BatchLoader implements AutoCloseable {
                 prep.apply(raw, 0, c, data.height(), data.width(), buf.images(), i * out, seed, epoch, ex);
                 buf.labels()[i] = data.label(ex);
             }
-            return new Batch(epoch, index, n, buf.images(), buf.labels());
+            return new Batch(epoch, index, n, buf.images(), buf.labels(), first, global);
         }
 
         public boolean hasNext() {
