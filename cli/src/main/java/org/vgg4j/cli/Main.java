@@ -50,7 +50,7 @@ public final class Main implements Runnable {
      * JDK says of a file (often only its path) put into words; any other bare Java exception named
      * as the internal error it is.
      */
-    static String message(Throwable ex) {
+    public static String message(Throwable ex) {
         if (ex instanceof java.nio.file.AccessDeniedException a) {
             return a.getFile() + ": permission denied";
         }

@@ -25,7 +25,7 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a VGG network (defaults: the small Fashion-MNIST model).")
-final class TrainCommand implements Callable<Integer> {
+public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "A", description = "Configuration: A, A-LRN, B, C, D, E (default ${DEFAULT-VALUE}).")
     String arch;
     @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist, or a folder of IDX files.")
@@ -155,9 +155,37 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    @Override
-    public Integer call() throws Exception {
-        var err = System.err;
+    /**
+     * Parses {@code vgg4j train}'s options and checks their ranges (usage errors as
+     * {@link CommandLine.ParameterException}); for the Spark module, whose tasks each run the
+     * training the options describe as one worker of a group ({@link #runWorker}).
+     */
+    public static TrainCommand parse(String... args) {
+        TrainCommand t = new TrainCommand();
+        CommandLine cl = new CommandLine(t);
+        cl.setCaseInsensitiveEnumValuesAllowed(true);
+        cl.parseArgs(args);
+        t.validate();
+        return t;
+    }
+
+    /** The output folder. */
+    public Path out() { return out; }
+
+    /** Whether --overwrite was given. */
+    public boolean overwrite() { return overwrite; }
+
+    /** Whether --resume was given. */
+    public boolean resume() { return resume; }
+
+    /** The global batch. */
+    public int batch() { return batch; }
+
+    /**
+     * Refuses to start a new run in a folder that holds one, unless --resume or --overwrite says
+     * what to do with it (a usage error), and checks that the folder can be written.
+     */
+    public void checkOutput() throws java.nio.file.FileSystemException {
         if (!resume && !overwrite) {
             for (String f : new String[] {Trainer.CHECKPOINT, Trainer.METRICS, Trainer.MODEL}) {
                 if (java.nio.file.Files.exists(out.resolve(f))) {
@@ -166,8 +194,29 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        validate();
         checkOutputFolder();
+    }
+
+    /**
+     * Trains as one worker of {@code group}: rank 0 logs to {@code log} and writes the files, the
+     * others are silent. Every worker resumes from the checkpoint in --out when there is one (the
+     * driver has checked, before the first attempt, that starting or resuming there is what the
+     * options ask for). Returns 0 when finished, 130 when stopped.
+     */
+    public int runWorker(org.vgg4j.nn.dist.Collective group, java.io.PrintStream log) throws Exception {
+        return train(group, log, true);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        checkOutput();
+        return train(org.vgg4j.nn.dist.Collective.SINGLE, System.err, resume);
+    }
+
+    private int train(org.vgg4j.nn.dist.Collective group, java.io.PrintStream err, boolean resume) throws Exception {
+        boolean single = group.size() == 1;
+        boolean writer = group.rank() == 0;
         int[] scales = scale;
         int decode = scales == null ? input : scales[scales.length - 1];
         Dataset full = Data.open(data, true, decode, strict);
@@ -196,6 +245,7 @@ final class TrainCommand implements Callable<Integer> {
              VggModel net = VggModel.build(backend, model, seed)
                  .initialise(init, seed);
              Trainer trainer = new Trainer(backend, net, cfg, trainSet, valSet, prep, err)) {
+            trainer.setCollective(group);
             if (initFrom != null && !resume) {
                 try (var a = org.vgg4j.vgg.ModelFile.load(initFrom, backend).model()) {
                     err.println("vgg4j train: initialised from " + initFrom + ": " + String.join(", ", net.initialiseFrom(a)));
@@ -208,9 +258,9 @@ final class TrainCommand implements Callable<Integer> {
                     colorPca ? org.vgg4j.vgg.data.Pca.of(trainSet, 10) : null, 0.1f, stats[0], stats[1]));
             }
             err.printf(Locale.ROOT, "vgg4j train: VGG-%s%s (width/%d, FC %d, %,d parameters) on %s, %d examples; "
-                + "validation: %s, %d examples; %s%n", model.config().label(), batchNorm ? " with batch norm" : "",
+                + "validation: %s, %d examples; %s%s%n", model.config().label(), batchNorm ? " with batch norm" : "",
                 widthDivisor, fc, net.parameterCount(), trainSet.source(), trainSet.size(), valSet.source(),
-                valSet.size(), backend.description());
+                valSet.size(), backend.description(), single ? "" : "; worker " + group.rank() + " of " + group.size());
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 trainer.requestStop();
@@ -220,13 +270,18 @@ final class TrainCommand implements Callable<Integer> {
                     Thread.currentThread().interrupt();
                 }
             });
-            Runtime.getRuntime().addShutdownHook(hook);
+            if (single) {
+                Runtime.getRuntime().addShutdownHook(hook);
+            }
             try {
                 Trainer.Outcome o;
                 try {
                     o = trainer.run(resume);
                 } catch (Trainer.ResumeMismatchException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
+                if (!writer) {
+                    return o == Trainer.Outcome.FINISHED ? 0 : 130;
                 }
                 if (o == Trainer.Outcome.FINISHED && testSet != null) {
                     trainer.testBest(testSet);
@@ -244,13 +299,15 @@ final class TrainCommand implements Callable<Integer> {
                         written.add(out.resolve(f).toString());
                     }
                 }
-                spec.commandLine().getOut().println(written.isEmpty() ? "nothing written yet"
-                    : String.join(", ", written));
+                (single ? spec.commandLine().getOut() : new java.io.PrintWriter(err, true)).println(
+                    written.isEmpty() ? "nothing written yet" : String.join(", ", written));
                 return o == Trainer.Outcome.FINISHED ? 0 : 130;
             } finally {
                 finished.countDown();
                 try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
+                    if (single) {
+                        Runtime.getRuntime().removeShutdownHook(hook);
+                    }
                 } catch (IllegalStateException shuttingDown) {
                     // the JVM is exiting because of the signal; the hook waits for us
                 }
