@@ -203,8 +203,26 @@ public final class TrainCommand implements Callable<Integer> {
      * driver has checked, before the first attempt, that starting or resuming there is what the
      * options ask for). Returns 0 when finished, 130 when stopped.
      */
-    public int runWorker(org.vgg4j.nn.dist.Collective group, java.io.PrintStream log) throws Exception {
-        return train(group, log, true);
+    public WorkerResult runWorker(org.vgg4j.nn.dist.Collective group, java.io.PrintStream log) throws Exception {
+        int code = train(group, log, true);
+        return new WorkerResult(code, weightsCrc);
+    }
+
+    /** How a worker ended (0 finished, 130 stopped) and the CRC-32 of its final weights (replicas must agree). */
+    public record WorkerResult(int code, long weightsCrc) {}
+
+    private long weightsCrc;
+
+    private static long crcOf(Backend backend, org.vgg4j.vgg.Network net) {
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        for (org.vgg4j.nn.Parameter p : net.parameters()) {
+            float[] v = new float[(int) p.size()];
+            backend.download(p.value(), 0, v, 0, v.length);
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(4 * v.length).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+            b.asFloatBuffer().put(v);
+            crc.update(b.array());
+        }
+        return crc.getValue();
     }
 
     @Override
@@ -279,6 +297,9 @@ public final class TrainCommand implements Callable<Integer> {
                     o = trainer.run(resume);
                 } catch (Trainer.ResumeMismatchException e) {
                     throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+                }
+                if (!single) {
+                    weightsCrc = crcOf(backend, net);
                 }
                 if (!writer) {
                     return o == Trainer.Outcome.FINISHED ? 0 : 130;

@@ -42,6 +42,7 @@ public final class SparkTrain {
         Integer workers;
         int maxRestarts = 3;
         int timeoutSeconds = 120;
+        final List<String> conf = new ArrayList<>();
         final List<String> trainArgs = new ArrayList<>();
     }
 
@@ -57,7 +58,8 @@ public final class SparkTrain {
         "      --master URL         Spark master (default local[*]; spark-submit's own when run by it)",
         "      --workers N          Tasks, one per executor (default: the cores of a local master)",
         "      --max-restarts K     Resubmissions from the last checkpoint after a failure (default 3)",
-        "      --timeout SECONDS    How long a worker waits for its peers (default 120)");
+        "      --timeout SECONDS    How long a worker waits for its peers, and the driver for executors (default 120)",
+        "      --conf KEY=VALUE     A Spark setting, as spark-submit's --conf");
 
     static int run(String[] args, PrintStream err) {
         if (args.length == 0 || !args[0].equals("train")) {
@@ -98,7 +100,7 @@ public final class SparkTrain {
         for (int i = 0; i < args.length; i++) {
             String a = args[i];
             String key = a.contains("=") ? a.substring(0, a.indexOf('=')) : a;
-            boolean ours = List.of("--master", "--workers", "--max-restarts", "--timeout").contains(key);
+            boolean ours = List.of("--master", "--workers", "--max-restarts", "--timeout", "--conf").contains(key);
             if (a.equals("--help") || a.equals("-h")) {
                 return null;
             }
@@ -114,6 +116,12 @@ public final class SparkTrain {
                 case "--master" -> s.master = v;
                 case "--workers" -> s.workers = number(key, v, 1, 4096);
                 case "--max-restarts" -> s.maxRestarts = number(key, v, 0, 1000);
+                case "--conf" -> {
+                    if (!v.contains("=")) {
+                        throw new IllegalArgumentException("--conf " + v + ": expected KEY=VALUE");
+                    }
+                    s.conf.add(v);
+                }
                 default -> s.timeoutSeconds = number(key, v, 1, 86_400);
             }
         }
@@ -134,6 +142,9 @@ public final class SparkTrain {
 
     private static int drive(Settings s, TrainCommand train, PrintStream err) throws Exception {
         SparkConf conf = new SparkConf().setAppName("vgg4j train");
+        for (String kv : s.conf) {
+            conf.set(kv.substring(0, kv.indexOf('=')), kv.substring(kv.indexOf('=') + 1));
+        }
         if (s.master != null) {
             conf.setMaster(s.master);
         } else if (!conf.contains("spark.master")) {
@@ -171,12 +182,13 @@ public final class SparkTrain {
                     for (int r = 0; r < workers; r++) {
                         ranks.add(r);
                     }
+                    waitForExecutors(sc, master, workers, s.timeoutSeconds);
                     JavaRDD<Integer> rdd = sc.parallelize(ranks, workers);
                     List<String> codes = JavaRDD.fromRDD(rdd.rdd().barrier().mapPartitions(task, false,
                         scala.reflect.ClassTag$.MODULE$.apply(String.class)), scala.reflect.ClassTag$.MODULE$.apply(
                         String.class)).collect();
                     progress.drain();
-                    return codes.stream().allMatch("0"::equals) ? 0 : 130;
+                    return report(codes, err);
                 } catch (Exception e) {
                     progress.drain();
                     String why = reason(e);
@@ -194,6 +206,49 @@ public final class SparkTrain {
                 }
             }
         }
+    }
+
+    /**
+     * Waits until a cluster master has at least {@code workers} executors (they register after the
+     * context starts, and a replacement after a lost one): a barrier stage needs all its slots at once.
+     */
+    private static void waitForExecutors(JavaSparkContext sc, String master, int workers, int timeoutSeconds)
+        throws InterruptedException {
+        if (master.startsWith("local") && !master.startsWith("local-cluster")) {
+            return; // tasks are threads of this JVM
+        }
+        long deadline = System.nanoTime() + timeoutSeconds * 1_000_000_000L;
+        int have = 0;
+        while (System.nanoTime() < deadline) {
+            have = sc.sc().getExecutorIds().size();
+            if (have >= workers) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("only " + have + " of the " + workers + " executors that --workers asks for "
+            + "registered with " + master + " within " + timeoutSeconds + " s (is the master reachable, and does the "
+            + "cluster have that many free executors?)");
+    }
+
+    /** Logs each worker's end (process, Vector API, weights' CRC) and returns the exit code. */
+    static int report(List<String> results, PrintStream err) {
+        List<String> crcs = new ArrayList<>();
+        StringBuilder b = new StringBuilder("vgg4j-spark: workers done:");
+        boolean finished = true;
+        for (String r : results) {
+            String[] f = r.split(" ");
+            finished &= f[1].equals("0");
+            crcs.add(f[4]);
+            b.append(String.format(Locale.ROOT, " rank %s (pid %s, Vector API %s)", f[0], f[2], f[3]));
+        }
+        boolean same = crcs.stream().distinct().count() == 1;
+        b.append("; replicas' weights ").append(same ? "identical (CRC-32 " + crcs.get(0) + ")" : "DIFFER: " + crcs);
+        err.println(b);
+        if (!same) {
+            throw new IllegalStateException("the workers' weights differ at the end: " + crcs);
+        }
+        return finished ? 0 : 130;
     }
 
     /** The first line of the innermost message that says something, without Spark's stage preamble. */
@@ -261,9 +316,12 @@ public final class SparkTrain {
                      PrintStream log = toDriver != null ? new PrintStream(toDriver.getOutputStream(), true,
                          StandardCharsets.UTF_8) : new PrintStream(OutputStream.nullOutputStream())) {
                     TrainCommand cmd = TrainCommand.parse(args);
-                    int code = cmd.runWorker(ring, log);
+                    TrainCommand.WorkerResult r = cmd.runWorker(ring, log);
                     log.flush();
-                    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(String.valueOf(code)).iterator());
+                    boolean vector = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
+                    String line = rank + " " + r.code() + " " + ProcessHandle.current().pid() + " " + (vector ? "yes" : "no")
+                        + " " + Long.toHexString(r.weightsCrc());
+                    return scala.jdk.javaapi.CollectionConverters.asScala(List.of(line).iterator());
                 }
             } catch (RuntimeException e) {
                 throw e;

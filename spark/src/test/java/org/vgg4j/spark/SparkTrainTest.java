@@ -60,18 +60,19 @@ class SparkTrainTest {
         return new Run(code, bytes.toString(StandardCharsets.UTF_8));
     }
 
+    /** ||a - b|| / ||a|| over every tensor: the relative difference of two sets of weights. */
     static double relativeDifference(Map<String, HostTensor> a, Map<String, HostTensor> b) {
         double diff = 0;
-        double scale = 0;
+        double norm = 0;
         for (var e : a.entrySet()) {
             float[] x = e.getValue().data();
             float[] y = b.get(e.getKey()).data();
             for (int i = 0; i < x.length; i++) {
-                diff = Math.max(diff, Math.abs(x[i] - y[i]));
-                scale = Math.max(scale, Math.abs(x[i]));
+                diff += (double) (x[i] - y[i]) * (x[i] - y[i]);
+                norm += (double) x[i] * x[i];
             }
         }
-        return diff / scale;
+        return Math.sqrt(diff / norm);
     }
 
     @Test
@@ -102,6 +103,7 @@ class SparkTrainTest {
         }
         double rel = relativeDifference(SafeTensors.read(alone.resolve("model.safetensors")).tensors(),
             SafeTensors.read(out.resolve("model.safetensors")).tensors());
+        System.out.printf("%s: relative difference %.3g%n", getClass().getSimpleName(), rel);
         assertTrue(rel < 1e-5, "2 Spark workers x 8 against vgg4j train x 16: relative difference " + rel);
 
         // the run is there: a second start needs --resume or --overwrite (a usage error, before Spark starts)
