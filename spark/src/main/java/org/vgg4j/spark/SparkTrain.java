@@ -177,12 +177,13 @@ public final class SparkTrain {
             Task task = new Task(s.trainArgs.toArray(new String[0]), progress.host(), progress.port(),
                 s.timeoutSeconds * 1000);
             for (int attempt = 0; ; attempt++) {
+                // outside the try: a cluster without the executors asked for is no reason to retry
+                waitForExecutors(sc, master, workers, s.timeoutSeconds);
                 try {
                     List<Integer> ranks = new ArrayList<>();
                     for (int r = 0; r < workers; r++) {
                         ranks.add(r);
                     }
-                    waitForExecutors(sc, master, workers, s.timeoutSeconds);
                     JavaRDD<Integer> rdd = sc.parallelize(ranks, workers);
                     List<String> codes = JavaRDD.fromRDD(rdd.rdd().barrier().mapPartitions(task, false,
                         scala.reflect.ClassTag$.MODULE$.apply(String.class)), scala.reflect.ClassTag$.MODULE$.apply(
@@ -195,6 +196,11 @@ public final class SparkTrain {
                     if (why.contains("SPARK-24819") || why.contains("more slots than the total number of slots")) {
                         throw new IllegalStateException(master + " has fewer free task slots than --workers " + workers
                             + " (a barrier stage starts all its tasks at once)");
+                    }
+                    String fatal = fatal(e);
+                    if (fatal != null) {
+                        // the workers' own refusal (data, options, a diverged loss): the same again on a restart
+                        throw new IllegalStateException(fatal);
                     }
                     if (attempt >= s.maxRestarts) {
                         throw new IllegalStateException("attempt " + (attempt + 1) + " failed (" + why + "); "
@@ -282,6 +288,21 @@ public final class SparkTrain {
         return m.matches() ? Integer.parseInt(m.group(1)) : 0;
     }
 
+    /** The line after {@link #FATAL} anywhere in the failure's messages, or null. */
+    static String fatal(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            String m = t.getMessage();
+            int at = m == null ? -1 : m.indexOf(FATAL);
+            if (at >= 0) {
+                return m.substring(at + FATAL.length()).lines().findFirst().orElse("");
+            }
+        }
+        return null;
+    }
+
+    /** Marks a worker's failure that a restart would only repeat. */
+    static final String FATAL = "[vgg4j: no restart] ";
+
     /** One worker: the barrier task. */
     static final class Task extends scala.runtime.AbstractFunction1<scala.collection.Iterator<Integer>,
         scala.collection.Iterator<String>> implements Serializable {
@@ -323,10 +344,13 @@ public final class SparkTrain {
                         + " " + Long.toHexString(r.weightsCrc());
                     return scala.jdk.javaapi.CollectionConverters.asScala(List.of(line).iterator());
                 }
-            } catch (RuntimeException e) {
-                throw e;
             } catch (Exception e) {
-                throw new IllegalStateException("worker " + rank + ": " + Main.message(e), e);
+                // a lost peer (the ring) or an interrupted task is worth a restart; anything else the
+                // worker itself refused (unreadable data, a diverged loss) would happen again
+                boolean retry = e instanceof java.io.IOException && String.valueOf(e.getMessage()).startsWith("ring")
+                    || e instanceof InterruptedException || e instanceof java.io.InterruptedIOException;
+                throw new IllegalStateException((retry ? "" : FATAL) + "worker " + rank + " on " + host + ": "
+                    + Main.message(e), e);
             }
         }
     }

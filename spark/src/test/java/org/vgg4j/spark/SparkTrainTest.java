@@ -113,6 +113,20 @@ class SparkTrainTest {
     }
 
     @Test
+    void tooFewSlotsAndUnreadableDataAreOneClearErrorWithoutRestarts() {
+        Run r = spark("train", "--master", "local[2]", "--workers", "3", "--data", data.toString(), "--out",
+            dir.resolve("slots").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().contains("vgg4j-spark train: local[2] has fewer free task slots than --workers 3"), r.err());
+        r = spark("train", "--master", "local[2]", "--workers", "2", "--data", dir.resolve("nowhere").toString(),
+            "--out", dir.resolve("nodata").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().lines().anyMatch(l -> l.startsWith("vgg4j-spark train: worker ") && l.endsWith(": not found")),
+            r.err());
+        assertTrue(!r.err().contains("restarting"), "a worker's own refusal is not retried: " + r.err());
+    }
+
+    @Test
     void badSettingsAreUsageErrors() {
         assertEquals(2, spark("fit").code());
         assertEquals(2, spark("train", "--workers", "0").code());
