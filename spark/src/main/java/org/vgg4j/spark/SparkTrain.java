@@ -158,6 +158,11 @@ public final class SparkTrain {
         conf.setIfMissing("spark.task.maxFailures", "1");
         conf.setIfMissing("spark.stage.maxConsecutiveAttempts", "1");
         String master = conf.get("spark.master");
+        // executors in other JVMs need this code: our jar, unless spark-submit has said which jars
+        java.security.CodeSource code = SparkTrain.class.getProtectionDomain().getCodeSource();
+        if (!conf.contains("spark.jars") && code != null && code.getLocation().getPath().endsWith(".jar")) {
+            conf.set("spark.jars", code.getLocation().toString());
+        }
         int workers = s.workers != null ? s.workers : localCores(master);
         if (workers < 1) {
             throw new IllegalArgumentException("--workers: give the number of executors to train on (master " + master + ")");
@@ -323,6 +328,12 @@ public final class SparkTrain {
         public scala.collection.Iterator<String> apply(scala.collection.Iterator<Integer> ignored) {
             BarrierTaskContext ctx = BarrierTaskContext.get();
             int rank = ctx.partitionId();
+            // the one task of an executor computes on the executor's cores (read once, when the
+            // CPU backend's pool starts; in local mode the tasks share the driver JVM's pool)
+            int cores = org.apache.spark.SparkEnv.get().conf().getInt("spark.executor.cores", 0);
+            if (cores > 0 && System.getProperty("vgg4j.threads") == null) {
+                System.setProperty("vgg4j.threads", String.valueOf(cores));
+            }
             String host = ctx.getTaskInfos()[rank].address();
             host = host.contains(":") && !host.startsWith("[") ? host.substring(0, host.lastIndexOf(':')) : host;
             try (ServerSocket server = Ring.listen(host)) {
