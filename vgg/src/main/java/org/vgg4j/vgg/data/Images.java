@@ -26,6 +26,20 @@ public final class Images {
         }
     }
 
+    /** Whether a BMP's compression is BI_JPEG (4) or BI_PNG (5): another image inside. */
+    private static boolean bmpWithEmbeddedImage(Path file) throws IOException {
+        byte[] h = new byte[34];
+        try (var in = java.nio.file.Files.newInputStream(file)) {
+            if (in.readNBytes(h, 0, h.length) < h.length) {
+                return false; // too short to say; the decoder refuses it
+            }
+        }
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.wrap(h).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        int dib = b.getInt(14);
+        int compression = dib >= 40 ? b.getInt(30) : 0;
+        return compression == 4 || compression == 5;
+    }
+
     public static BufferedImage read(Path file) throws IOException {
         if (!java.nio.file.Files.isRegularFile(file)) {
             throw new UnreadableImageException(file, java.nio.file.Files.isDirectory(file) ? "a folder, not an image"
@@ -41,6 +55,10 @@ public final class Images {
             }
             ImageReader reader = readers.next();
             try {
+                if (reader.getFormatName().equalsIgnoreCase("bmp") && bmpWithEmbeddedImage(file)) {
+                    // its JPEG or PNG stream has dimensions of its own, which the BMP header does not bound
+                    throw new UnreadableImageException(file, "a BMP holding a JPEG or PNG stream (not supported)");
+                }
                 reader.setInput(in, true, true);
                 long w = reader.getWidth(0);
                 long h = reader.getHeight(0);
