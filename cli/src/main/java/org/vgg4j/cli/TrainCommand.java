@@ -34,7 +34,7 @@ public final class TrainCommand implements Callable<Integer> {
     int input;
     @Option(names = "--width-divisor", defaultValue = "2", description = "Divide the paper's channel widths by this (default ${DEFAULT-VALUE}).")
     int widthDivisor;
-    @Option(names = "--fc", defaultValue = "512", description = "Width of the hidden FC layers (paper: 4096; default ${DEFAULT-VALUE}).")
+    @Option(names = "--fc", defaultValue = "512", description = "Width of the hidden FC layers (paper: 4096; 0: none, one Linear to the classes; default ${DEFAULT-VALUE}).")
     int fc;
     @Option(names = "--batch-norm", description = "Batch normalisation after every convolution (torchvision's vgg*_bn).")
     boolean batchNorm;

@@ -253,6 +253,20 @@ class CliTest {
     }
 
     @Test
+    void fileSystemErrorsAreSaidInWordsAndLargeSummariesDoNotOverflow() {
+        // issue 13, item 11: a permission error printed only the path
+        assertEquals("/x/y: permission denied", Main.message(new java.nio.file.AccessDeniedException("/x/y")));
+        assertEquals("/x/y: no such file or folder", Main.message(new java.nio.file.NoSuchFileException("/x/y")));
+        assertEquals("/x: not a folder", Main.message(new java.nio.file.NotDirectoryException("/x")));
+        assertTrue(Main.message(new NullPointerException("Cannot invoke")).startsWith("internal error (NullPointerException"));
+        // the multiply-add count of VGG-19 at the largest input and batch summary takes stays positive
+        Run r = run("summary", "--arch", "E", "--input", "4096", "--batch", "65536");
+        assertEquals(0, r.code(), r.err());
+        String macs = r.out().lines().filter(l -> l.startsWith("multiply-adds per batch")).findFirst().orElseThrow();
+        assertTrue(macs.matches("multiply-adds per batch of 65536: [0-9,]+ .*"), macs);
+    }
+
+    @Test
     void runtimeErrorsExitWith1AndOneLine() throws Exception {
         Run r = run("eval", "--model", dir.resolve("missing.safetensors").toString(), "--data", data.toString());
         assertEquals(1, r.code());
