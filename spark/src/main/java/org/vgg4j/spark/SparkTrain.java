@@ -175,8 +175,11 @@ public final class SparkTrain {
             // the workers resume from any checkpoint in --out: an overwritten run must leave none
             Files.deleteIfExists(train.out().resolve(Trainer.CHECKPOINT));
         }
-        try (JavaSparkContext sc = new JavaSparkContext(conf); ProgressServer progress = new ProgressServer(err,
-                 sc.getConf().get("spark.driver.host", "127.0.0.1"))) {
+        checkReachable(master, s.timeoutSeconds);
+        JavaSparkContext context = new JavaSparkContext(conf);
+        try (Stopping ignored = new Stopping(context);
+             ProgressServer progress = new ProgressServer(err, context.getConf().get("spark.driver.host", "127.0.0.1"))) {
+            JavaSparkContext sc = context;
             sc.setLogLevel("WARN");
             err.printf(Locale.ROOT, "vgg4j-spark: %d workers on %s (Spark %s)%n", workers, master, sc.version());
             Task task = new Task(s.trainArgs.toArray(new String[0]), progress.host(), progress.port(),
@@ -303,6 +306,47 @@ public final class SparkTrain {
             }
         }
         return null;
+    }
+
+    /**
+     * Stops the Spark context within a few seconds: stopping a context whose standalone master never
+     * answered waits for RPC timeouts, long after the error has been said.
+     */
+    private record Stopping(JavaSparkContext sc) implements AutoCloseable {
+        @Override
+        public void close() {
+            Thread t = new Thread(sc::stop, "vgg4j-spark-stop");
+            t.setDaemon(true);
+            t.start();
+            try {
+                t.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /**
+     * A standalone master ({@code spark://host:port[,host:port]}) must answer a connection: Spark
+     * itself retries an unreachable one for a minute before it gives up.
+     */
+    static void checkReachable(String master, int timeoutSeconds) {
+        if (!master.startsWith("spark://")) {
+            return;
+        }
+        List<String> failures = new ArrayList<>();
+        for (String hp : master.substring("spark://".length()).split(",")) {
+            int colon = hp.lastIndexOf(':');
+            String host = colon > 0 ? hp.substring(0, colon) : hp;
+            int port = colon > 0 ? Integer.parseInt(hp.substring(colon + 1)) : 7077;
+            try (Socket probe = new Socket()) {
+                probe.connect(new InetSocketAddress(host, port), Math.min(10, timeoutSeconds) * 1000);
+                return;
+            } catch (IOException | IllegalArgumentException e) {
+                failures.add(hp + " (" + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()) + ")");
+            }
+        }
+        throw new IllegalStateException("cannot reach the Spark master at " + String.join(", ", failures));
     }
 
     /** Marks a worker's failure that a restart would only repeat. */

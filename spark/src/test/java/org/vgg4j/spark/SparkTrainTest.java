@@ -124,6 +124,13 @@ class SparkTrainTest {
         assertTrue(r.err().lines().anyMatch(l -> l.startsWith("vgg4j-spark train: worker ") && l.endsWith(": not found")),
             r.err());
         assertTrue(!r.err().contains("restarting"), "a worker's own refusal is not retried: " + r.err());
+        long t0 = System.nanoTime();
+        r = spark("train", "--master", "spark://127.0.0.1:1", "--workers", "2", "--timeout", "3", "--data",
+            data.toString(), "--out", dir.resolve("nomaster").toString());
+        assertEquals(1, r.code(), r.err());
+        assertTrue(r.err().startsWith("vgg4j-spark train: cannot reach the Spark master at 127.0.0.1:1 ("), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue((System.nanoTime() - t0) / 1e9 < 30, "no hang");
     }
 
     @Test
