@@ -1,7 +1,5 @@
 package org.vgg4j.spark;
 
-import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
@@ -12,6 +10,7 @@ import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.nio.channels.SocketChannel;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -40,20 +39,35 @@ public final class Ring implements Collective {
     private final int size;
     private final Socket toRight;
     private final Socket fromLeft;
-    private final DataOutputStream out;
-    private final DataInputStream in;
+    private final SocketChannel out;
+    private final SocketChannel in;
+    private final int timeoutMillis;
+    private volatile boolean timedOut;
     private final ExecutorService sender;
-    private final ByteBuffer sendBytes = ByteBuffer.allocate(4 * SEGMENT).order(ByteOrder.LITTLE_ENDIAN);
-    private final ByteBuffer recvBytes = ByteBuffer.allocate(4 * SEGMENT).order(ByteOrder.LITTLE_ENDIAN);
+    // direct buffers: a channel writes and reads them without a copy through a temporary one
+    private final ByteBuffer sendBytes = ByteBuffer.allocateDirect(4 * SEGMENT).order(ByteOrder.LITTLE_ENDIAN);
+    private final ByteBuffer recvBytes = ByteBuffer.allocateDirect(4 * SEGMENT).order(ByteOrder.LITTLE_ENDIAN);
     private final float[] recvFloats = new float[SEGMENT];
 
-    private Ring(int rank, int size, Socket toRight, Socket fromLeft) throws IOException {
+    /** Closes a ring whose exchange has waited longer than the timeout (channel reads ignore SO_TIMEOUT). */
+    private static final java.util.concurrent.ScheduledExecutorService WATCHDOG =
+        Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "vgg4j-ring-watchdog");
+            t.setDaemon(true);
+            return t;
+        });
+
+    private Ring(int rank, int size, Socket toRight, Socket fromLeft, int timeoutMillis) throws IOException {
         this.rank = rank;
         this.size = size;
         this.toRight = toRight;
         this.fromLeft = fromLeft;
-        this.out = toRight == null ? null : new DataOutputStream(new BufferedOutputStream(toRight.getOutputStream(), 1 << 16));
-        this.in = fromLeft == null ? null : new DataInputStream(new BufferedInputStream(fromLeft.getInputStream(), 1 << 16));
+        this.timeoutMillis = timeoutMillis;
+        this.out = toRight == null ? null : toRight.getChannel();
+        this.in = fromLeft == null ? null : fromLeft.getChannel();
+        if (toRight != null && (out == null || in == null)) {
+            throw new IllegalArgumentException("ring: sockets without channels (make the server with Ring.listen)");
+        }
         this.sender = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "vgg4j-ring-send-" + rank);
             t.setDaemon(true);
@@ -75,14 +89,14 @@ public final class Ring implements Collective {
             throw new IllegalArgumentException("ring: rank " + rank + " of " + n);
         }
         if (n == 1) {
-            return new Ring(0, 1, null, null);
+            return new Ring(0, 1, null, null, timeoutMillis);
         }
         InetSocketAddress right = peers.get((rank + 1) % n);
         Socket toRight = null;
         long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
         IOException last = null;
         while (toRight == null && System.nanoTime() < deadline) {
-            Socket s = new Socket();
+            Socket s = SocketChannel.open().socket();
             try {
                 s.connect(right, Math.max(1, (int) ((deadline - System.nanoTime()) / 1_000_000L)));
                 toRight = s;
@@ -121,7 +135,7 @@ public final class Ring implements Collective {
                 throw new IOException("ring: rank " + rank + " expected rank " + (rank + n - 1) % n + " of " + n
                     + ", was reached by " + (magic != MAGIC ? "something else" : "rank " + left + " of " + size));
             }
-            return new Ring(rank, n, toRight, fromLeft);
+            return new Ring(rank, n, toRight, fromLeft, timeoutMillis);
         } catch (IOException | RuntimeException e) {
             toRight.close();
             throw e;
@@ -179,13 +193,18 @@ public final class Ring implements Collective {
     private void exchange(float[] buf, int off, int len, int send, int recv, boolean add) throws IOException {
         int s0 = off + start(send, len);
         int s1 = off + start(send + 1, len);
+        java.util.concurrent.ScheduledFuture<?> alarm = WATCHDOG.schedule(() -> {
+            timedOut = true;
+            closeQuietly();
+        }, timeoutMillis, TimeUnit.MILLISECONDS);
         Future<?> sending = sender.submit(() -> {
             write(buf, s0, s1 - s0);
             return null;
         });
         try {
             read(buf, off + start(recv, len), start(recv + 1, len) - start(recv, len), add);
-            sending.get(Math.max(1, toRight.getSoTimeout()), TimeUnit.MILLISECONDS);
+            sending.get(Math.max(1, timeoutMillis), TimeUnit.MILLISECONDS);
+            alarm.cancel(false);
         } catch (java.util.concurrent.ExecutionException e) {
             throw failure("sending to rank " + (rank + 1) % size, e.getCause());
         } catch (java.util.concurrent.TimeoutException e) {
@@ -196,12 +215,15 @@ public final class Ring implements Collective {
         } catch (IOException e) {
             sending.cancel(true);
             throw failure("receiving from rank " + (rank + size - 1) % size, e);
+        } finally {
+            alarm.cancel(false);
         }
     }
 
     private IOException failure(String what, Throwable cause) {
         closeQuietly();
-        String why = cause instanceof SocketTimeoutException || cause instanceof java.util.concurrent.TimeoutException
+        String why = timedOut || cause instanceof SocketTimeoutException
+            || cause instanceof java.util.concurrent.TimeoutException
             ? "no answer in time (a worker died or stalled)"
             : cause instanceof java.io.EOFException ? "the connection closed (a worker died)"
             : cause == null || cause.getMessage() == null ? String.valueOf(cause) : cause.getMessage();
@@ -214,17 +236,24 @@ public final class Ring implements Collective {
             int n = Math.min(SEGMENT, count - done);
             f.clear();
             f.put(buf, from + done, n);
-            out.write(sendBytes.array(), 0, 4 * n);
+            sendBytes.clear().limit(4 * n);
+            while (sendBytes.hasRemaining()) {
+                out.write(sendBytes);
+            }
             done += n;
         }
-        out.flush();
     }
 
     private void read(float[] buf, int from, int count, boolean add) throws IOException {
-        FloatBuffer f = recvBytes.asFloatBuffer();
+        FloatBuffer f = recvBytes.clear().asFloatBuffer();
         for (int done = 0; done < count; ) {
             int n = Math.min(SEGMENT, count - done);
-            in.readFully(recvBytes.array(), 0, 4 * n);
+            recvBytes.clear().limit(4 * n);
+            while (recvBytes.hasRemaining()) {
+                if (in.read(recvBytes) < 0) {
+                    throw new java.io.EOFException();
+                }
+            }
             f.clear();
             if (add) {
                 f.get(recvFloats, 0, n);
@@ -263,9 +292,14 @@ public final class Ring implements Collective {
 
     /** A server socket for this worker's left neighbour, on any free port of {@code host}. */
     public static ServerSocket listen(String host) throws IOException {
-        ServerSocket s = new ServerSocket();
-        s.bind(new InetSocketAddress(host, 0), 4);
-        return s;
+        return listen(new InetSocketAddress(host, 0));
+    }
+
+    /** A server socket for this worker's left neighbour at {@code address} (channel-backed, as the ring needs). */
+    public static ServerSocket listen(InetSocketAddress address) throws IOException {
+        java.nio.channels.ServerSocketChannel ch = java.nio.channels.ServerSocketChannel.open();
+        ch.bind(address, 4);
+        return ch.socket();
     }
 
 }

@@ -90,8 +90,7 @@ public final class RingBench {
             peers.add(new InetSocketAddress("127.0.0.1", Integer.parseInt(args[i])));
         }
         String[] job = Arrays.copyOfRange(args, sep + 1, args.length);
-        ServerSocket server = new ServerSocket();
-        server.bind(peers.get(rank), 4);
+        ServerSocket server = Ring.listen(peers.get(rank));
         try (Ring ring = Ring.connect(rank, peers, server, 120_000)) {
             String result = job[0].equals("train") ? train(ring, job) : allReduce(ring, job);
             if (rank == 0) {
