@@ -6,31 +6,43 @@ import org.vgg4j.tensor.Backend;
 import org.vgg4j.tensor.Tensor;
 
 /**
- * A residual block, {@code y = x + body(x)} (He et al., 2016), where {@code body} keeps the
- * shape. Built on the {@link Module} interface alone: no layer knows it is inside one. The body
+ * A residual block, {@code y = shortcut(x) + body(x)} (He et al., 2016): the identity shortcut
+ * when {@code body} keeps the shape, or a projection (ResNet's 1x1 convolution and batch norm,
+ * torchvision's {@code downsample}) that maps {@code x} to the body's output shape. Built on the {@link Module} interface alone: no layer knows it is inside one. The body
  * must not overwrite its input (so it does not start with an in-place ReLU), because the skip
  * path reads {@code x} after the body has run.
  */
 public final class Residual implements Module {
     private final Backend backend;
     private final Module body;
+    private final Module shortcut;
     private final Buffers buffers;
     private int[] shape;
 
     public Residual(Backend backend, Module body) {
+        this(backend, body, null);
+    }
+
+    /** @param shortcut the projection of the skip path, or null for the identity */
+    public Residual(Backend backend, Module body, Module shortcut) {
         this.backend = backend;
         this.body = body;
+        this.shortcut = shortcut;
         this.buffers = new Buffers(backend);
     }
 
     public Module body() { return body; }
 
+    /** The projection on the skip path, or null for the identity. */
+    public Module shortcut() { return shortcut; }
+
     @Override
     public int[] outputShape(int[] inputShape) {
         int[] s = body.outputShape(inputShape);
-        if (!Arrays.equals(s, inputShape)) {
+        int[] skip = shortcut == null ? inputShape : shortcut.outputShape(inputShape);
+        if (!Arrays.equals(s, skip)) {
             throw new IllegalArgumentException("Residual: body maps " + Arrays.toString(inputShape) + " to "
-                + Arrays.toString(s) + "; the shapes must match to add");
+                + Arrays.toString(s) + ", the shortcut to " + Arrays.toString(skip) + "; the shapes must match to add");
         }
         return s;
     }
@@ -41,15 +53,25 @@ public final class Residual implements Module {
         Tensor b = body.forward(x, training);
         Tensor y = buffers.get("y", shape);
         backend.copy(b, 0, y, 0, y.size());
-        backend.axpy(1f, x, y);
+        backend.axpy(1f, shortcut == null ? x : shortcut.forward(x, training), y);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOutput) {
         // copy first: the body's last layer may overwrite gradOutput (an in-place ReLU does)
-        Tensor gradX = buffers.get("gradX", shape);
-        backend.copy(gradOutput, 0, gradX, 0, gradX.size());
+        if (shortcut == null) {
+            Tensor gradX = buffers.get("gradX", shape);
+            backend.copy(gradOutput, 0, gradX, 0, gradX.size());
+            Tensor gradBody = body.backward(gradOutput);
+            backend.axpy(1f, gradBody, gradX);
+            return gradX;
+        }
+        Tensor gradSkip = buffers.get("gradSkip", shape);
+        backend.copy(gradOutput, 0, gradSkip, 0, gradSkip.size());
+        Tensor fromSkip = shortcut.backward(gradSkip);
+        Tensor gradX = buffers.get("gradX", fromSkip.shape());
+        backend.copy(fromSkip, 0, gradX, 0, gradX.size());
         Tensor gradBody = body.backward(gradOutput);
         backend.axpy(1f, gradBody, gradX);
         return gradX;
@@ -57,22 +79,35 @@ public final class Residual implements Module {
 
     @Override
     public List<Parameter> parameters() {
-        return body.parameters();
+        if (shortcut == null) {
+            return body.parameters();
+        }
+        List<Parameter> all = new java.util.ArrayList<>(body.parameters());
+        all.addAll(shortcut.parameters());
+        return all;
     }
 
     @Override
     public List<State> state() {
-        return body.state();
+        if (shortcut == null) {
+            return body.state();
+        }
+        List<State> all = new java.util.ArrayList<>(body.state());
+        all.addAll(shortcut.state());
+        return all;
     }
 
     @Override
     public String describe() {
-        return "Residual(" + body.describe() + ")";
+        return "Residual(" + body.describe() + (shortcut == null ? "" : ", shortcut " + shortcut.describe()) + ")";
     }
 
     @Override
     public void close() {
         body.close();
+        if (shortcut != null) {
+            shortcut.close();
+        }
         buffers.close();
     }
 }
