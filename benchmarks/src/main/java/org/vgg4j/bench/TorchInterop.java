@@ -21,7 +21,7 @@ import org.vgg4j.vgg.data.Preprocess;
 /**
  * Writes a model file of ours for {@code benchmarks/torch-interop.py}, which loads it into
  * torchvision with {@code load_state_dict(strict=True)} and compares PyTorch's probabilities with
- * ours: {@code TorchInterop <dir> <vgg11|vgg11_bn|vgg16_bn>}. The batch-norm statistics are moved
+ * ours: {@code TorchInterop <dir> <vgg11|vgg11_bn|vgg16_bn|resnet18|resnet50|...>}. The batch-norm statistics are moved
  * off their initial values by a few training-mode forward passes; the file {@code io.safetensors}
  * holds the input [2, 3, 224, 224] and our probabilities [2, 1000].
  */
@@ -31,9 +31,11 @@ public final class TorchInterop {
     public static void main(String[] args) throws Exception {
         Path dir = Files.createDirectories(Path.of(args[0]));
         String arch = args.length > 1 ? args[1] : "vgg11_bn";
-        ModelSpec spec = ModelSpec.imagenet(VggConfig.parse(arch.replace("_bn", ""))).withBatchNorm(arch.endsWith("_bn"));
         Backend cpu = new CpuBackend();
-        VggModel net = VggModel.build(cpu, spec, 3).initialise(VggModel.InitScheme.HE, 3);
+        org.vgg4j.vgg.Network net = org.vgg4j.vgg.ResNetModel.isResNet(arch)
+            ? org.vgg4j.vgg.ResNetModel.build(cpu, arch, 3, 224, 1000).initialise(3)
+            : VggModel.build(cpu, ModelSpec.imagenet(VggConfig.parse(arch.replace("_bn", "")))
+                .withBatchNorm(arch.endsWith("_bn")), 3).initialise(VggModel.InitScheme.HE, 3);
         SplittableRandom r = new SplittableRandom(5);
         float[] x = new float[2 * 3 * 224 * 224];
         for (int step = 0; step < 3; step++) {
@@ -50,7 +52,7 @@ public final class TorchInterop {
             names.add(String.valueOf(i));
         }
         Preprocess prep = new Preprocess(224, 0, false, new float[] {0, 0, 0}, new float[] {1, 1, 1});
-        ModelFile.Info info = ModelFile.Info.of(spec, names, prep, 224);
+        ModelFile.Info info = net.describe(names, prep, 224);
         ModelFile.save(dir.resolve("model.safetensors"), net, info);
         try (Classifier c = Classifier.of(cpu, net, info)) {
             float[] p = c.probabilities(x, 2);

@@ -30,7 +30,7 @@ public interface Family {
 
     /** Every family, in the order files are matched against them. */
     static List<Family> all() {
-        return List.of(VggFamily.INSTANCE);
+        return List.of(VggFamily.INSTANCE, ResNetFamily.INSTANCE);
     }
 
     /** The family called {@code name}. */
