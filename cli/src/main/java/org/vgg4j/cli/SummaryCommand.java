@@ -22,7 +22,8 @@ import picocli.CommandLine.Option;
 /** {@code vgg4j summary}: layers with output shapes and parameters, totals, multiply-adds, memory. */
 @Command(name = "summary", mixinStandardHelpOptions = true, description = "Print a model's layers, shapes and sizes.")
 final class SummaryCommand implements Callable<Integer> {
-    @Option(names = "--arch", defaultValue = "D")
+    @Option(names = "--arch", defaultValue = "D", description = "A VGG configuration (A, A-LRN, B, C, D, E) or a "
+        + "ResNet (resnet18, resnet34, resnet50, resnet101, resnet152; -cifar: the small-input stem).")
     String arch;
     @Option(names = "--input", defaultValue = "224")
     int input;
@@ -50,15 +51,43 @@ final class SummaryCommand implements Callable<Integer> {
         Options.range(spec, "--width-divisor", widthDivisor, 1, 64);
         Options.range(spec, "--fc", fc, 0, 1 << 16);
         Options.range(spec, "--batch", batch, 1, 1 << 16);
-        ModelSpec m = new ModelSpec(VggConfig.parse(arch), channels, input, classes, widthDivisor, fc, 0.5f, batchNorm);
+        boolean resnet = org.vgg4j.vgg.ResNetModel.isResNet(arch);
+        ModelSpec m = resnet ? null
+            : new ModelSpec(VggConfig.parse(arch), channels, input, classes, widthDivisor, fc, 0.5f, batchNorm);
         PrintWriter out = spec.commandLine().getOut();
         // the real modules on a backend of shapes only: VGG-16's 138 M parameters cost nothing here
-        try (Backend shapes = ShapeOnlyBackend.create(); Network net = VggModel.build(shapes, m, 0)) {
+        try (Backend shapes = ShapeOnlyBackend.create(); Network net = resnet
+                 ? org.vgg4j.vgg.ResNetModel.build(shapes, arch, channels, input, classes)
+                 : VggModel.build(shapes, m, 0)) {
             out.println(net.describe() + ", input " + Arrays.toString(new int[] {batch, channels, input, input}));
             long params = printLayers(out, net);
             out.printf(Locale.ROOT, "total parameters: %,d (%.1f MiB as float32)%n", params, params * 4 / 1048576.0);
         }
         out.flush();
+        return 0;
+    }
+
+    /** Multiply-adds of a layer, or of the convolutions and FC layers inside a block. */
+    private long macs(Module layer, int[] in) {
+        if (layer instanceof Conv2d c) {
+            int[] o = c.outputShape(in);
+            return Math.multiplyExact((long) o[0] * o[1] * o[2] * o[3], (long) c.inChannels() * c.kernelH() * c.kernelW());
+        }
+        if (layer instanceof Linear l) {
+            return (long) l.inFeatures() * l.outFeatures() * in[0];
+        }
+        if (layer instanceof org.vgg4j.nn.Sequential q) {
+            long sum = 0;
+            int[] s = in;
+            for (Module m : q.modules()) {
+                sum = Math.addExact(sum, macs(m, s));
+                s = m.outputShape(s);
+            }
+            return sum;
+        }
+        if (layer instanceof org.vgg4j.nn.Residual r) {
+            return Math.addExact(macs(r.body(), in), r.shortcut() == null ? 0 : macs(r.shortcut(), in));
+        }
         return 0;
     }
 
@@ -74,12 +103,7 @@ final class SummaryCommand implements Callable<Integer> {
             int[] o = layer.outputShape(s);
             long p = layer.parameters().stream().mapToLong(Parameter::size).sum();
             params += p;
-            if (layer instanceof Conv2d c) {
-                macs = Math.addExact(macs, Math.multiplyExact((long) o[0] * o[1] * o[2] * o[3],
-                    (long) c.inChannels() * c.kernel() * c.kernel()));
-            } else if (layer instanceof Linear l) {
-                macs = Math.addExact(macs, (long) l.inFeatures() * l.outFeatures() * batch);
-            }
+            macs = Math.addExact(macs, macs(layer, s));
             acts += Arrays.stream(o).asLongStream().reduce(1, (a, b) -> a * b);
             out.printf(Locale.ROOT, "%-40s %-22s %,14d%n", e.getKey() + " " + layer.describe(), Arrays.toString(o), p);
             s = o;

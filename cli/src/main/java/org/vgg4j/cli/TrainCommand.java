@@ -26,7 +26,9 @@ import picocli.CommandLine.Option;
 @Command(name = "train", mixinStandardHelpOptions = true,
     description = "Train a VGG network (defaults: the small Fashion-MNIST model).")
 public final class TrainCommand implements Callable<Integer> {
-    @Option(names = "--arch", defaultValue = "A", description = "Configuration: A, A-LRN, B, C, D, E (default ${DEFAULT-VALUE}).")
+    @Option(names = "--arch", defaultValue = "A", description = "A VGG configuration (A, A-LRN, B, C, D, E) or a ResNet "
+        + "(resnet18, ..., resnet152; resnet18-cifar etc. with the small-input stem for 28/32-pixel images; "
+        + "always with batch norm) (default ${DEFAULT-VALUE}).")
     String arch;
     @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist, or a folder of IDX files.")
     String data;
@@ -252,21 +254,27 @@ public final class TrainCommand implements Callable<Integer> {
             trainSet = split.train();
             valSet = split.val();
         }
-        ModelSpec model = new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input, trainSet.classes(),
-            widthDivisor, fc, dropout, batchNorm);
+        boolean resnet = org.vgg4j.vgg.ResNetModel.isResNet(arch);
+        ModelSpec model = resnet ? null : new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input,
+            trainSet.classes(), widthDivisor, fc, dropout, batchNorm);
         TrainConfig.Schedule sched = schedule;
         TrainConfig cfg = new TrainConfig(epochs, batch, microBatch == null ? batch : microBatch, lr, momentum,
             weightDecay, sched, patience, 10, lr * 1e-3f, seed, checkpointEvery, out, 20.0);
         float[][] stats = Preprocess.statistics(trainSet);
         Preprocess prep = new Preprocess(input, jitter, !noFlip, stats[0], stats[1], erase);
         try (Backend backend = Backends.open(device);
-             VggModel net = VggModel.build(backend, model, seed)
-                 .initialise(init, seed);
+             org.vgg4j.vgg.Network net = resnet
+                 ? org.vgg4j.vgg.ResNetModel.build(backend, arch, trainSet.channels(), input, trainSet.classes())
+                     .initialise(seed)
+                 : VggModel.build(backend, model, seed).initialise(init, seed);
              Trainer trainer = new Trainer(backend, net, cfg, trainSet, valSet, prep, err)) {
             trainer.setCollective(group);
             if (initFrom != null && !resume) {
+                if (!(net instanceof VggModel vgg)) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--init-from: for VGG configurations");
+                }
                 try (var a = org.vgg4j.vgg.ModelFile.load(initFrom, backend).model()) {
-                    err.println("vgg4j train: initialised from " + initFrom + ": " + String.join(", ", net.initialiseFrom(a)));
+                    err.println("vgg4j train: initialised from " + initFrom + ": " + String.join(", ", vgg.initialiseFrom(a)));
                 }
             }
             if (scales != null || colorPca) {
@@ -275,9 +283,10 @@ public final class TrainCommand implements Callable<Integer> {
                 trainer.setTrainTransform(new org.vgg4j.vgg.data.PaperAugment(sMin, sMax, input, !noFlip,
                     colorPca ? org.vgg4j.vgg.data.Pca.of(trainSet, 10) : null, 0.1f, stats[0], stats[1]));
             }
-            err.printf(Locale.ROOT, "vgg4j train: VGG-%s%s (width/%d, FC %d, %,d parameters) on %s, %d examples; "
-                + "validation: %s, %d examples; %s%s%n", model.config().label(), batchNorm ? " with batch norm" : "",
-                widthDivisor, fc, net.parameterCount(), trainSet.source(), trainSet.size(), valSet.source(),
+            err.printf(Locale.ROOT, "vgg4j train: %s (%,d parameters) on %s, %d examples; "
+                + "validation: %s, %d examples; %s%s%n", resnet ? net.describe() : String.format(Locale.ROOT,
+                "VGG-%s%s (width/%d, FC %d)", model.config().label(), batchNorm ? " with batch norm" : "", widthDivisor,
+                fc), net.parameterCount(), trainSet.source(), trainSet.size(), valSet.source(),
                 valSet.size(), backend.description(), single ? "" : "; worker " + group.rank() + " of " + group.size());
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

@@ -267,6 +267,23 @@ class CliTest {
     }
 
     @Test
+    void aSmallResNetTrainsEvaluatesAndSummarises() throws Exception {
+        Path out = dir.resolve("resnet");
+        Run r = run("train", "--arch", "resnet18-cifar", "--data", data.toString(), "--epochs", "1", "--batch", "8",
+            "--val-split", "10", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        var info = org.vgg4j.nn.io.SafeTensors.header(out.resolve("model.safetensors")).metadata().get("vgg4j");
+        assertTrue(info.contains("\"config\":\"resnet18-cifar\"") && info.contains("\"family\":\"resnet\""), info);
+        Run e = run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString());
+        assertEquals(0, e.code(), e.err());
+        assertTrue(e.out().contains("(20 images): top-1 accuracy"), e.out());
+        Run s = run("summary", "--arch", "resnet50");
+        assertEquals(0, s.code(), s.err());
+        assertTrue(s.out().contains("multiply-adds per batch of 1: 4,089,184,256"), s.out());
+        assertTrue(s.out().contains("total parameters: 25,557,032"), s.out());
+    }
+
+    @Test
     void runtimeErrorsExitWith1AndOneLine() throws Exception {
         Run r = run("eval", "--model", dir.resolve("missing.safetensors").toString(), "--data", data.toString());
         assertEquals(1, r.code());
