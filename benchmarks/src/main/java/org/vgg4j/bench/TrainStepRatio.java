@@ -19,7 +19,7 @@ import org.vgg4j.vgg.VggModel;
  * {@code ours_train <model> batch=<b> input=<hxw> device=<d> img_s=<median> min= max=}.
  * Models: fmnist_vgg11 (A conv stack on 32x32x1, then Linear 512->10; torch pads 28 to 32),
  * cifar_vgg11 (same on 3 channels), fmnist_half (vgg4j train's default: half width, FC 512),
- * vgg11 / vgg16 and vgg11_bn / vgg16_bn (torchvision's, 224x224x3, 1000 classes).
+ * vgg11 / vgg16 and vgg11_bn / vgg16_bn, resnet18 ... resnet152 (torchvision's, 224x224x3, 1000 classes).
  * Usage: {@code TrainStepRatio <model> <batch> [device] [samples]}.
  */
 public final class TrainStepRatio {
@@ -59,9 +59,12 @@ public final class TrainStepRatio {
         int batch = Integer.parseInt(args[1]);
         String device = args.length > 2 ? args[2] : "cpu";
         int samples = args.length > 3 ? Integer.parseInt(args[3]) : 5;
-        ModelSpec spec = spec(model);
-        try (Backend b = Backends.open(device); VggModel net = VggModel.build(b, spec, 0)) {
-            net.initialise(VggModel.InitScheme.HE, 0);
+        boolean resnet = org.vgg4j.vgg.ResNetModel.isResNet(model);
+        // for a ResNet, a spec of the same input and classes (images and labels take their sizes from it)
+        ModelSpec spec = resnet ? ModelSpec.imagenet(VggConfig.A) : spec(model);
+        try (Backend b = Backends.open(device); org.vgg4j.vgg.Network net = resnet
+                 ? org.vgg4j.vgg.ResNetModel.build(b, model, 3, 224, 1000).initialise(0)
+                 : VggModel.build(b, spec, 0).initialise(VggModel.InitScheme.HE, 0)) {
             TrainStep train = new TrainStep(b, net, new Sgd(0.01f, 0.9f, 0f, false, false), batch);
             int s = spec.inputSize();
             Tensor x = images(b, spec, batch);
