@@ -91,6 +91,7 @@ class DataParallelTest {
         List<float[]> two = RingTest.onRing(2, 60_000, ring -> train(ring, dir.resolve("two"), 32, false));
         assertArrayEquals(two.get(0), two.get(1), "replicas bit-identical");
         double rel = relativeDifference(one, two.get(0));
+        System.out.printf("DataParallelTest: relative difference %.3g%n", rel);
         assertTrue(rel < 1e-5, "2 x 16 against 1 x 32: relative difference " + rel);
         // the sum of the weights moved: training happened
         assertTrue(Files.exists(dir.resolve("two").resolve(Trainer.MODEL)), "rank 0 writes the model");

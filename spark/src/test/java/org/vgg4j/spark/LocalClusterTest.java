@@ -34,7 +34,7 @@ class LocalClusterTest {
         SparkTrainTest.writeIdx(data, "t10k", 20, 2);
         // 256 training examples, batch 128: 2 steps an epoch, 4 steps, a checkpoint after each
         List<String> common = List.of("--data", data.toString(), "--epochs", "2", "--batch", "128", "--width-divisor",
-            "8", "--fc", "32", "--val-split", "32", "--checkpoint-every", "1");
+            "8", "--fc", "32", "--val-split", "32", "--checkpoint-every", "1", "--lr", "0.005");
         List<String> alone = new ArrayList<>(List.of("train", "--out", dir.resolve("alone").toString()));
         alone.addAll(common);
         assertEquals(0, Main.commandLine().execute(alone.toArray(new String[0])));
