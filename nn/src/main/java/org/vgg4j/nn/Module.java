@@ -46,6 +46,15 @@ public interface Module extends AutoCloseable {
     default void setInputGradientNeeded(boolean needed) {
     }
 
+    /**
+     * Asks a container to call {@code done} with each of its top-level layers as soon as that
+     * layer's {@link #backward} has returned (its parameters' gradients are then final), in
+     * backward order; null removes it. Data-parallel training starts reducing those gradients
+     * while backward goes on. Layers that are not containers ignore it.
+     */
+    default void setBackwardListener(java.util.function.Consumer<Module> done) {
+    }
+
     /** A short description, e.g. {@code Conv2d(3, 64, k=3, s=1, p=1)}. */
     String describe();
 

@@ -8,6 +8,7 @@ import org.vgg4j.tensor.Tensor;
 /** Modules applied one after another; backward runs them in reverse. */
 public final class Sequential implements Module {
     private final List<Module> modules;
+    private java.util.function.Consumer<Module> backwardListener;
 
     public Sequential(List<? extends Module> modules) {
         this.modules = List.copyOf(modules);
@@ -37,8 +38,19 @@ public final class Sequential implements Module {
         Tensor g = gradOutput;
         for (int i = modules.size() - 1; i >= 0; i--) {
             g = modules.get(i).backward(g);
+            if (backwardListener != null) {
+                backwardListener.accept(modules.get(i));
+            }
         }
         return g;
+    }
+
+    @Override
+    public void setBackwardListener(java.util.function.Consumer<Module> done) {
+        this.backwardListener = done;
+        for (Module m : modules) {
+            m.setBackwardListener(done); // nested containers report their own layers first
+        }
     }
 
     @Override

@@ -57,8 +57,14 @@ public final class TrainStep implements AutoCloseable {
      * whose top-1 class was right (dropout on) are then {@link #lastCorrect}.
      */
     public double gradients(float[] images, float[] labels, int n, int... sampleShape) {
+        return accumulate(images, labels, n, n, sampleShape, null);
+    }
+
+    /** Micro-batches of the mean over {@code denominator} examples; the listener watches the last backward. */
+    private double accumulate(float[] images, float[] labels, int n, int denominator, int[] sampleShape,
+                              java.util.function.Consumer<Module> lastBackward) {
         int per = (int) Tensor.sizeOf(sampleShape);
-        if ((long) n * per > images.length || n > labels.length || n <= 0) {
+        if ((long) n * per > images.length || n > labels.length || n <= 0 || denominator < n) {
             throw new IllegalArgumentException("TrainStep: " + n + " examples of " + java.util.Arrays.toString(
                 sampleShape) + " from " + images.length + " values and " + labels.length + " labels");
         }
@@ -66,6 +72,9 @@ public final class TrainStep implements AutoCloseable {
         int correct = 0;
         for (int lo = 0; lo < n; lo += microBatch) {
             int m = Math.min(microBatch, n - lo);
+            if (lastBackward != null && lo + m >= n) {
+                model.setBackwardListener(lastBackward);
+            }
             int[] shape = new int[sampleShape.length + 1];
             shape[0] = m;
             System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
@@ -73,7 +82,7 @@ public final class TrainStep implements AutoCloseable {
             Tensor y = buffers.get("y", m);
             backend.upload(images, lo * per, x, 0, m * per);
             backend.upload(labels, lo, y, 0, m);
-            sum += microStep(x, y, (float) m / n) * m;
+            sum += microStep(x, y, (float) m / denominator) * m;
             int[] top1 = backend.topK(loss.probabilities(), 1);
             for (int i = 0; i < m; i++) {
                 correct += top1[i] == (int) labels[lo + i] ? 1 : 0;
@@ -81,6 +90,100 @@ public final class TrainStep implements AutoCloseable {
         }
         lastCorrect = correct;
         return sum / n;
+    }
+
+    private org.vgg4j.nn.dist.Collective group;
+    private java.util.concurrent.ExecutorService comm;
+    private java.util.Map<Parameter, Long> offsets;
+    private float[] reduceBuffer;
+
+    /**
+     * Makes {@link #gradientsReduced} sum the gradients over {@code group}: its data-parallel
+     * workers, each with a replica of the model.
+     */
+    public void setCollective(org.vgg4j.nn.dist.Collective group) {
+        this.group = group;
+        this.offsets = new java.util.IdentityHashMap<>();
+        long off = 0;
+        for (Parameter p : params) {
+            offsets.put(p, off);
+            off += p.size();
+        }
+        if (comm == null) {
+            comm = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "vgg4j-allreduce");
+                t.setDaemon(true);
+                return t;
+            });
+        }
+    }
+
+    /**
+     * This worker's {@code n} examples of a global batch of {@code globalN} (spread over the
+     * workers of {@link #setCollective}): forward and backward in micro-batches, leaving in every
+     * parameter the gradient of the global batch's mean loss, the same bits on every worker.
+     * Each layer's gradients are summed over the group as soon as the last micro-batch's backward
+     * has passed it, in buckets that travel while backward goes on through the earlier layers (as
+     * PyTorch's DDP does). Returns this worker's mean loss over its {@code n} examples.
+     */
+    public double gradientsReduced(float[] images, float[] labels, int n, int globalN, int... sampleShape)
+        throws java.io.IOException {
+        if (group == null || group.size() == 1) {
+            return gradients(images, labels, n, sampleShape);
+        }
+        if (reduceBuffer == null) {
+            reduceBuffer = new float[(int) gradientSize];
+        }
+        java.util.Set<Parameter> scheduled = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        java.util.List<java.util.concurrent.Future<?>> buckets = new java.util.ArrayList<>();
+        java.util.function.Consumer<Module> done = m -> {
+            java.util.List<Parameter> fresh = new java.util.ArrayList<>();
+            for (Parameter p : m.parameters()) {
+                if (offsets.containsKey(p) && scheduled.add(p)) {
+                    fresh.add(p);
+                }
+            }
+            if (!fresh.isEmpty()) {
+                buckets.add(comm.submit(() -> {
+                    reduceBucket(fresh);
+                    return null;
+                }));
+            }
+        };
+        double loss;
+        try {
+            loss = accumulate(images, labels, n, globalN, sampleShape, done);
+            done.accept(model); // whatever no container reported (a model that is one layer)
+            for (java.util.concurrent.Future<?> f : buckets) {
+                f.get();
+            }
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable c = e.getCause();
+            throw c instanceof java.io.IOException io ? io : new java.io.IOException(c);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("all-reduce interrupted");
+        } finally {
+            model.setBackwardListener(null);
+        }
+        return loss;
+    }
+
+    /** Downloads a bucket's gradients, sums them over the group, uploads the sums. */
+    private void reduceBucket(java.util.List<Parameter> bucket) throws java.io.IOException {
+        long lo = Long.MAX_VALUE;
+        long hi = 0;
+        for (Parameter p : bucket) {
+            long off = offsets.get(p);
+            backend.download(p.grad(), 0, reduceBuffer, (int) off, (int) p.size());
+            lo = Math.min(lo, off);
+            hi = Math.max(hi, off + p.size());
+        }
+        // a bucket is one module's parameters: contiguous in parameter order (what lies between is reduced too)
+        group.allReduce(reduceBuffer, (int) lo, (int) (hi - lo));
+        for (Parameter p : bucket) {
+            backend.upload(reduceBuffer, offsets.get(p).intValue(), p.grad(), 0, (int) p.size());
+        }
     }
 
     /**
@@ -161,6 +264,9 @@ public final class TrainStep implements AutoCloseable {
 
     @Override
     public void close() {
+        if (comm != null) {
+            comm.shutdownNow();
+        }
         loss.close();
         buffers.close();
     }

@@ -56,7 +56,6 @@ public class Trainer implements AutoCloseable {
     private TrainerState pending;
     private int lastCorrect;
     private org.vgg4j.nn.dist.Collective group = org.vgg4j.nn.dist.Collective.SINGLE;
-    private float[] reduceBuffer;
 
     /** How a run ended. */
     public enum Outcome { FINISHED, STOPPED }
@@ -118,6 +117,14 @@ public class Trainer implements AutoCloseable {
         return l;
     }
 
+    /** Step 1 of a data-parallel worker: its slice's gradients, summed over the group while backward runs. */
+    private double gradientsReduced(BatchLoader.Batch b) throws IOException {
+        double l = step.gradientsReduced(b.images(), b.labels(), b.n(), b.globalN(), train.channels(), prep.size(),
+            prep.size());
+        lastCorrect = step.lastCorrect();
+        return l;
+    }
+
     /** Step 2: one SGD update from the accumulated gradients, which are then cleared. */
     public void update() {
         step.update();
@@ -135,6 +142,7 @@ public class Trainer implements AutoCloseable {
      */
     public void setCollective(org.vgg4j.nn.dist.Collective group) {
         this.group = group;
+        step.setCollective(group);
     }
 
     private boolean writer() {
@@ -178,7 +186,7 @@ public class Trainer implements AutoCloseable {
                     for (org.vgg4j.nn.layers.Dropout d : model.dropouts()) {
                         d.setExampleOffset(b.first());
                     }
-                    double l = gradients(b);
+                    double l = group.size() > 1 ? gradientsReduced(b) : gradients(b);
                     int n = b.globalN();
                     loader.recycle(b);
                     if (group.size() > 1) {
@@ -370,31 +378,18 @@ public class Trainer implements AutoCloseable {
     }
 
     /**
-     * The worker's gradients (of its mean loss over {@code local} examples) become the gradients
-     * of the global batch's mean loss, summed over the workers with the loss, the correct count
-     * and the stop requests; returns the global mean loss.
+     * The loss, the correct count and the stop requests summed over the workers (their gradients
+     * were summed during backward), so that every worker takes the same decisions; returns the
+     * global batch's mean loss.
      */
     private double reduce(int local, int global, double localLoss) throws IOException {
-        int p = (int) step.gradientSize();
-        if (reduceBuffer == null) {
-            reduceBuffer = new float[p + 3];
-        }
-        float[] buf = reduceBuffer;
-        step.gradientsToHost(buf);
-        float w = (float) local / global;
-        for (int i = 0; i < p; i++) {
-            buf[i] *= w;
-        }
-        buf[p] = (float) (localLoss * w);
-        buf[p + 1] = lastCorrect;
-        buf[p + 2] = stopRequested ? 1 : 0;
-        group.allReduce(buf, 0, p + 3);
-        step.gradientsFromHost(buf);
-        lastCorrect = Math.round(buf[p + 1]);
-        if (buf[p + 2] > 0) {
+        float[] buf = {(float) (localLoss * local / global), lastCorrect, stopRequested ? 1 : 0};
+        group.allReduce(buf, 0, 3);
+        lastCorrect = Math.round(buf[1]);
+        if (buf[2] > 0) {
             stopRequested = true;
         }
-        return buf[p];
+        return buf[0];
     }
 
     /** Batch norm's running statistics (the float state) become rank 0's on every worker. */

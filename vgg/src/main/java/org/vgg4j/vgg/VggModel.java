@@ -222,6 +222,11 @@ public final class VggModel implements Network {
     }
 
     @Override
+    public void setBackwardListener(java.util.function.Consumer<Module> done) {
+        all.setBackwardListener(done);
+    }
+
+    @Override
     public List<State> state() {
         return all.state();
     }
