@@ -30,7 +30,8 @@ public interface Family {
 
     /** Every family, in the order files are matched against them. */
     static List<Family> all() {
-        return List.of(VggFamily.INSTANCE, ResNetFamily.INSTANCE);
+        // AlexNet before VGG: both name their layers features.{i} and classifier.{i}
+        return List.of(AlexNetFamily.INSTANCE, VggFamily.INSTANCE, ResNetFamily.INSTANCE);
     }
 
     /** The family called {@code name}. */
