@@ -13,7 +13,8 @@ final class CpuPool {
         int inW = g.inW();
         int outH = g.outH();
         int outW = g.outW();
-        if (g.kH() == 2 && g.kW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0) {
+        if (g.kH() == 2 && g.kW() == 2 && g.strideH() == 2 && g.strideW() == 2 && g.padH() == 0 && g.padW() == 0
+            && g.windowsInside()) {
             max2x2(x, y, argmax, planes, inH, inW, outH, outW);
             return;
         }
