@@ -27,7 +27,9 @@ def read_safetensors(path):
 def main():
     d, arch = sys.argv[1], sys.argv[2]
     state = read_safetensors(d + "/model.safetensors")
-    model = getattr(torchvision.models, arch)(weights=None)
+    # GoogLeNet without its auxiliary training heads (ours has none); transform_input stays False
+    kw = {"aux_logits": False, "init_weights": False} if arch == "googlenet" else {}
+    model = getattr(torchvision.models, arch)(weights=None, **kw)
     missing = model.load_state_dict(state, strict=True)
     model.eval()
     io = read_safetensors(d + "/io.safetensors")

@@ -32,7 +32,9 @@ public final class TorchInterop {
         Path dir = Files.createDirectories(Path.of(args[0]));
         String arch = args.length > 1 ? args[1] : "vgg11_bn";
         Backend cpu = new CpuBackend();
-        org.vgg4j.vgg.Network net = arch.equals("alexnet")
+        org.vgg4j.vgg.Network net = arch.equals("googlenet")
+            ? org.vgg4j.vgg.GoogLeNetModel.build(cpu, 3, 224, 1000, 0.2f, 3).initialise(3)
+            : arch.equals("alexnet")
             ? org.vgg4j.vgg.AlexNetModel.build(cpu, 3, 224, 1000, 0.5f, 3).initialise(3)
             : org.vgg4j.vgg.ResNetModel.isResNet(arch)
             ? org.vgg4j.vgg.ResNetModel.build(cpu, arch, 3, 224, 1000).initialise(3)

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 @Command(name = "summary", mixinStandardHelpOptions = true, description = "Print a model's layers, shapes and sizes.")
 final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "D", description = "A VGG configuration (A, A-LRN, B, C, D, E) or a "
-        + "ResNet (resnet18, resnet34, resnet50, resnet101, resnet152; -cifar: the small-input stem), or alexnet.")
+        + "ResNet (resnet18, resnet34, resnet50, resnet101, resnet152; -cifar: the small-input stem), alexnet or googlenet.")
     String arch;
     @Option(names = "--input", defaultValue = "224")
     int input;
@@ -51,15 +51,13 @@ final class SummaryCommand implements Callable<Integer> {
         Options.range(spec, "--width-divisor", widthDivisor, 1, 64);
         Options.range(spec, "--fc", fc, 0, 1 << 16);
         Options.range(spec, "--batch", batch, 1, 1 << 16);
-        boolean resnet = org.vgg4j.vgg.ResNetModel.isResNet(arch);
-        boolean alexnet = arch.equalsIgnoreCase("alexnet");
-        ModelSpec m = resnet || alexnet ? null
+        boolean other = org.vgg4j.vgg.Architectures.isOther(arch);
+        ModelSpec m = other ? null
             : new ModelSpec(VggConfig.parse(arch), channels, input, classes, widthDivisor, fc, 0.5f, batchNorm);
         PrintWriter out = spec.commandLine().getOut();
         // the real modules on a backend of shapes only: VGG-16's 138 M parameters cost nothing here
-        try (Backend shapes = ShapeOnlyBackend.create(); Network net = resnet
-                 ? org.vgg4j.vgg.ResNetModel.build(shapes, arch, channels, input, classes)
-                 : alexnet ? org.vgg4j.vgg.AlexNetModel.build(shapes, channels, input, classes, 0.5f, 0)
+        try (Backend shapes = ShapeOnlyBackend.create(); Network net = other
+                 ? org.vgg4j.vgg.Architectures.build(shapes, arch, channels, input, classes, 0.5f, 0, false)
                  : VggModel.build(shapes, m, 0)) {
             out.println(net.describe() + ", input " + Arrays.toString(new int[] {batch, channels, input, input}));
             long params = printLayers(out, net);
@@ -84,6 +82,13 @@ final class SummaryCommand implements Callable<Integer> {
             for (Module m : q.modules()) {
                 sum = Math.addExact(sum, macs(m, s));
                 s = m.outputShape(s);
+            }
+            return sum;
+        }
+        if (layer instanceof org.vgg4j.nn.Concat c) {
+            long sum = 0;
+            for (Module branch : c.branches()) {
+                sum = Math.addExact(sum, macs(branch, in));
             }
             return sum;
         }

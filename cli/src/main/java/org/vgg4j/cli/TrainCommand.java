@@ -28,7 +28,7 @@ import picocli.CommandLine.Option;
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "A", description = "A VGG configuration (A, A-LRN, B, C, D, E) or a ResNet "
         + "(resnet18, ..., resnet152; resnet18-cifar etc. with the small-input stem for 28/32-pixel images; "
-        + "always with batch norm) or alexnet (--input 224) (default ${DEFAULT-VALUE}).")
+        + "always with batch norm), alexnet (--input 224) or googlenet (default ${DEFAULT-VALUE}).")
     String arch;
     @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist, or a folder of IDX files.")
     String data;
@@ -254,12 +254,11 @@ public final class TrainCommand implements Callable<Integer> {
             trainSet = split.train();
             valSet = split.val();
         }
-        boolean resnet = org.vgg4j.vgg.ResNetModel.isResNet(arch);
-        boolean alexnet = arch.equalsIgnoreCase("alexnet");
-        if (alexnet && input != 224) {
+        boolean other = org.vgg4j.vgg.Architectures.isOther(arch);
+        if (arch.equalsIgnoreCase("alexnet") && input != 224) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--arch alexnet takes --input 224");
         }
-        ModelSpec model = resnet || alexnet ? null : new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input,
+        ModelSpec model = other ? null : new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input,
             trainSet.classes(), widthDivisor, fc, dropout, batchNorm);
         TrainConfig.Schedule sched = schedule;
         TrainConfig cfg = new TrainConfig(epochs, batch, microBatch == null ? batch : microBatch, lr, momentum,
@@ -267,11 +266,9 @@ public final class TrainCommand implements Callable<Integer> {
         float[][] stats = Preprocess.statistics(trainSet);
         Preprocess prep = new Preprocess(input, jitter, !noFlip, stats[0], stats[1], erase);
         try (Backend backend = Backends.open(device);
-             org.vgg4j.vgg.Network net = resnet
-                 ? org.vgg4j.vgg.ResNetModel.build(backend, arch, trainSet.channels(), input, trainSet.classes())
-                     .initialise(seed)
-                 : alexnet ? org.vgg4j.vgg.AlexNetModel.build(backend, trainSet.channels(), input, trainSet.classes(),
-                     dropout, seed).initialise(seed)
+             org.vgg4j.vgg.Network net = other
+                 ? org.vgg4j.vgg.Architectures.build(backend, arch, trainSet.channels(), input, trainSet.classes(),
+                     dropout, seed, true)
                  : VggModel.build(backend, model, seed).initialise(init, seed);
              Trainer trainer = new Trainer(backend, net, cfg, trainSet, valSet, prep, err)) {
             trainer.setCollective(group);
@@ -290,7 +287,7 @@ public final class TrainCommand implements Callable<Integer> {
                     colorPca ? org.vgg4j.vgg.data.Pca.of(trainSet, 10) : null, 0.1f, stats[0], stats[1]));
             }
             err.printf(Locale.ROOT, "vgg4j train: %s (%,d parameters) on %s, %d examples; "
-                + "validation: %s, %d examples; %s%s%n", resnet || alexnet ? net.describe() : String.format(Locale.ROOT,
+                + "validation: %s, %d examples; %s%s%n", other ? net.describe() : String.format(Locale.ROOT,
                 "VGG-%s%s (width/%d, FC %d)", model.config().label(), batchNorm ? " with batch norm" : "", widthDivisor,
                 fc), net.parameterCount(), trainSet.source(), trainSet.size(), valSet.source(),
                 valSet.size(), backend.description(), single ? "" : "; worker " + group.rank() + " of " + group.size());

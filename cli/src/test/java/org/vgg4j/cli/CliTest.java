@@ -281,6 +281,11 @@ class CliTest {
         assertEquals(0, s.code(), s.err());
         assertTrue(s.out().contains("multiply-adds per batch of 1: 4,089,184,256"), s.out());
         assertTrue(s.out().contains("total parameters: 25,557,032"), s.out());
+        Run g = run("summary", "--arch", "googlenet");
+        assertEquals(0, g.code(), g.err());
+        assertTrue(g.out().contains("total parameters: 6,624,904"), g.out());
+        Run a = run("summary", "--arch", "alexnet");
+        assertTrue(a.out().contains("total parameters: 61,100,840") && a.out().contains("714,188,480"), a.out());
     }
 
     @Test

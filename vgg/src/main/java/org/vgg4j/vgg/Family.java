@@ -28,10 +28,18 @@ public interface Family {
      */
     ModelFile.Info recognise(Path file, Map<String, ? extends TensorMeta> tensors) throws ModelFileException;
 
+    /**
+     * Tensors of this family's files that the network does not use and loading skips (GoogLeNet's
+     * auxiliary classifiers); none by default.
+     */
+    default boolean ignores(String tensor) {
+        return false;
+    }
+
     /** Every family, in the order files are matched against them. */
     static List<Family> all() {
         // AlexNet before VGG: both name their layers features.{i} and classifier.{i}
-        return List.of(AlexNetFamily.INSTANCE, VggFamily.INSTANCE, ResNetFamily.INSTANCE);
+        return List.of(AlexNetFamily.INSTANCE, VggFamily.INSTANCE, ResNetFamily.INSTANCE, GoogLeNetFamily.INSTANCE);
     }
 
     /** The family called {@code name}. */

@@ -89,13 +89,14 @@ public final class ModelFile {
     public static Loaded load(Path file, Backend backend) throws IOException {
         SafeTensors.Header h = SafeTensors.header(file);
         Described d = describe(file, h);
+        java.util.function.Predicate<String> used = name -> !d.family().ignores(name);
         try (Backend shapes = ShapeOnlyBackend.create(); Network dry = build(file, d, shapes)) {
-            StateDict.check(file, dry.parameters(), dry.state(), h.tensors(), true);
+            StateDict.check(file, dry.parameters(), dry.state(), filter(h.tensors(), used), true);
         }
         SafeTensors.Contents c = SafeTensors.read(file);
         Network model = build(file, d, backend);
         try {
-            StateDict.load(file, model, c.tensors(), true);
+            StateDict.load(file, model, filter(c.tensors(), used), true);
         } catch (IOException | RuntimeException e) {
             model.close();
             throw e;
@@ -104,6 +105,16 @@ public final class ModelFile {
     }
 
     private record Described(Info info, Family family) {}
+
+    private static <T> Map<String, T> filter(Map<String, T> tensors, java.util.function.Predicate<String> keep) {
+        Map<String, T> out = new java.util.LinkedHashMap<>();
+        tensors.forEach((k, v) -> {
+            if (keep.test(k)) {
+                out.put(k, v);
+            }
+        });
+        return out;
+    }
 
     /** The description from the metadata, or from the tensor names of a family's torchvision files. */
     private static Described describe(Path file, SafeTensors.Header h) throws ModelFileException {

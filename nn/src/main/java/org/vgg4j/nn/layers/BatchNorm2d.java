@@ -14,7 +14,8 @@ import org.vgg4j.tensor.Tensor;
  * mean and biased variance, then scaled by {@code weight} (gamma, starts at 1) and shifted by
  * {@code bias} (beta, starts at 0); the running mean and unbiased variance move by
  * {@code momentum} (0.1) and {@code num_batches_tracked} counts the training batches. In
- * evaluation the running statistics normalise. eps is 1e-5. Gamma and beta take no weight decay.
+ * evaluation the running statistics normalise. eps is 1e-5 (GoogLeNet's 1e-3 by the other constructor).
+ * Gamma and beta take no weight decay.
  */
 public final class BatchNorm2d implements Module {
     public static final float MOMENTUM = 0.1f;
@@ -22,6 +23,7 @@ public final class BatchNorm2d implements Module {
 
     private final Backend backend;
     private final int channels;
+    private final float eps;
     private final Parameter weight;
     private final Parameter bias;
     private final State runningMean;
@@ -34,6 +36,15 @@ public final class BatchNorm2d implements Module {
 
     /** @param name prefix of the tensor names, e.g. {@code features.1} */
     public BatchNorm2d(Backend backend, String name, int channels) {
+        this(backend, name, channels, EPS);
+    }
+
+    /** @param eps added to the variance (PyTorch's default 1e-5; torchvision's GoogLeNet 1e-3) */
+    public BatchNorm2d(Backend backend, String name, int channels, float eps) {
+        if (!(eps > 0)) {
+            throw new IllegalArgumentException("BatchNorm2d: eps " + eps);
+        }
+        this.eps = eps;
         if (channels <= 0) {
             throw new IllegalArgumentException("BatchNorm2d: " + channels + " channels");
         }
@@ -80,11 +91,11 @@ public final class BatchNorm2d implements Module {
         Tensor y = buffers.get("y", x.shape());
         if (training) {
             backend.batchNormForwardTraining(x, weight.value(), bias.value(), y, buffers.get("mean", channels),
-                buffers.get("invStd", channels), runningMean.value(), runningVar.value(), MOMENTUM, EPS);
+                buffers.get("invStd", channels), runningMean.value(), runningVar.value(), MOMENTUM, eps);
             batches.setCount(batches.count() + 1);
         } else {
             backend.batchNormForwardInference(x, weight.value(), bias.value(), runningMean.value(), runningVar.value(),
-                EPS, y);
+                eps, y);
         }
         return y;
     }
@@ -118,7 +129,7 @@ public final class BatchNorm2d implements Module {
 
     @Override
     public String describe() {
-        return "BatchNorm2d(" + channels + ", eps=" + EPS + ", momentum=" + MOMENTUM + ")";
+        return "BatchNorm2d(" + channels + ", eps=" + eps + ", momentum=" + MOMENTUM + ")";
     }
 
     @Override
