@@ -1,7 +1,6 @@
 package org.vgg4j.vgg;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.vgg4j.nn.io.ModelFileException;
@@ -37,10 +36,7 @@ public final class AlexNetFamily implements Family {
             throw new ModelFileException(file, "classifier.6.weight does not have AlexNet's shape");
         }
         int classes = last.shape()[0];
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < classes; i++) {
-            names.add(String.valueOf(i));
-        }
+        List<String> names = ModelFile.numberedClasses(classes);
         return new ModelFile.Info("alexnet", first.shape()[1], 224, classes, 1, 4096, 0.5f, names,
             ModelFile.IMAGENET_MEAN, ModelFile.IMAGENET_STD, 224, 256, false, name());
     }

@@ -3,11 +3,7 @@ package org.vgg4j.vgg;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.vgg4j.nn.Init;
 import org.vgg4j.nn.Module;
-import org.vgg4j.nn.Parameter;
-import org.vgg4j.nn.Sequential;
-import org.vgg4j.nn.State;
 import org.vgg4j.nn.layers.Conv2d;
 import org.vgg4j.nn.layers.Dropout;
 import org.vgg4j.nn.layers.Flatten;
@@ -15,7 +11,6 @@ import org.vgg4j.nn.layers.Linear;
 import org.vgg4j.nn.layers.MaxPool2d;
 import org.vgg4j.nn.layers.ReLU;
 import org.vgg4j.tensor.Backend;
-import org.vgg4j.tensor.Tensor;
 
 /**
  * AlexNet (Krizhevsky, Sutskever and Hinton, 2012) as torchvision builds it (the one-GPU variant
@@ -24,19 +19,9 @@ import org.vgg4j.tensor.Tensor;
  * torchvision's names ({@code features.0} ... {@code classifier.6}). torchvision's adaptive
  * average pooling to 6x6 is the identity at its 224-pixel input, the only size built here.
  */
-public final class AlexNetModel implements Network {
-    private final int inChannels;
-    private final int classes;
-    private final Sequential all;
-    private final List<Map.Entry<String, Module>> named;
-    private final List<Dropout> dropouts;
-
+public final class AlexNetModel extends LayeredNetwork {
     private AlexNetModel(int inChannels, int classes, List<Map.Entry<String, Module>> named, List<Dropout> dropouts) {
-        this.inChannels = inChannels;
-        this.classes = classes;
-        this.named = named;
-        this.dropouts = dropouts;
-        this.all = new Sequential(named.stream().map(Map.Entry::getValue).toArray(Module[]::new));
+        super(inChannels, 224, classes, named, dropouts);
     }
 
     /** AlexNet for 224x224 images of {@code inChannels} channels and {@code classes} classes. */
@@ -69,21 +54,12 @@ public final class AlexNetModel implements Network {
         l.add(Map.entry("classifier.4", new Linear(b, "classifier.4", 4096, 4096, true)));
         l.add(Map.entry("classifier.5", new ReLU(b, true)));
         l.add(Map.entry("classifier.6", new Linear(b, "classifier.6", 4096, classes, true)));
-        AlexNetModel m = new AlexNetModel(inChannels, classes, l, List.of(d0, d1));
-        m.outputShape(new int[] {1, inChannels, 224, 224});
-        return m;
+        return new AlexNetModel(inChannels, classes, l, List.of(d0, d1));
     }
 
-    /** He normal for the convolutions and FC layers, zero biases. */
+    /** He normal (fan in) for the convolutions and FC layers, zero biases. */
     public AlexNetModel initialise(long seed) {
-        long s = seed;
-        for (Parameter p : parameters()) {
-            if (p.shape().length > 1) {
-                Init.heNormal(p, false, s++);
-            } else {
-                Init.zeros(p);
-            }
-        }
+        initialiseParameters(seed, false, false);
         return this;
     }
 
@@ -91,50 +67,11 @@ public final class AlexNetModel implements Network {
     public String family() { return AlexNetFamily.INSTANCE.name(); }
 
     @Override
-    public int inChannels() { return inChannels; }
-
-    @Override
-    public int inputSize() { return 224; }
-
-    @Override
-    public int classes() { return classes; }
-
-    @Override
-    public List<Dropout> dropouts() { return dropouts; }
-
-    @Override
-    public List<Map.Entry<String, Module>> namedLayers() { return named; }
-
-    @Override
     public ModelFile.Info describe(List<String> classNames, org.vgg4j.vgg.data.Preprocess prep, int imageSize) {
-        return new ModelFile.Info("alexnet", inChannels, 224, classes, 1, 4096, 0.5f, classNames, prep.mean(), prep.std(),
-            imageSize, 0, false, AlexNetFamily.INSTANCE.name());
+        return new ModelFile.Info("alexnet", inChannels(), 224, classes(), 1, 4096, 0.5f, classNames, prep.mean(),
+            prep.std(), imageSize, 0, false, AlexNetFamily.INSTANCE.name());
     }
 
     @Override
-    public Tensor forward(Tensor input, boolean training) { return all.forward(input, training); }
-
-    @Override
-    public Tensor backward(Tensor gradOutput) { return all.backward(gradOutput); }
-
-    @Override
-    public int[] outputShape(int[] inputShape) { return all.outputShape(inputShape); }
-
-    @Override
-    public List<Parameter> parameters() { return all.parameters(); }
-
-    @Override
-    public List<State> state() { return all.state(); }
-
-    @Override
-    public void setBackwardListener(java.util.function.Consumer<Module> done) { all.setBackwardListener(done); }
-
-    @Override
-    public void setInputGradientNeeded(boolean needed) { all.setInputGradientNeeded(needed); }
-
-    @Override
     public String describe() { return "AlexNet"; }
-
-    @Override
-    public void close() { all.close(); }
 }

@@ -1,7 +1,6 @@
 package org.vgg4j.vgg;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.vgg4j.nn.io.ModelFileException;
@@ -41,10 +40,7 @@ public final class GoogLeNetFamily implements Family {
             throw new ModelFileException(file, "conv1.conv.weight or fc.weight does not have GoogLeNet's shape");
         }
         int classes = fc.shape()[0];
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < classes; i++) {
-            names.add(String.valueOf(i));
-        }
+        List<String> names = ModelFile.numberedClasses(classes);
         return new ModelFile.Info("googlenet", first.shape()[1], 224, classes, 1, 0, 0.2f, names,
             ModelFile.IMAGENET_MEAN, ModelFile.IMAGENET_STD, 224, 256, true, name());
     }

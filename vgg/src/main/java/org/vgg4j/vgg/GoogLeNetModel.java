@@ -4,11 +4,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.vgg4j.nn.Concat;
-import org.vgg4j.nn.Init;
 import org.vgg4j.nn.Module;
-import org.vgg4j.nn.Parameter;
 import org.vgg4j.nn.Sequential;
-import org.vgg4j.nn.State;
 import org.vgg4j.nn.layers.AvgPool2d;
 import org.vgg4j.nn.layers.BatchNorm2d;
 import org.vgg4j.nn.layers.Conv2d;
@@ -18,7 +15,6 @@ import org.vgg4j.nn.layers.Linear;
 import org.vgg4j.nn.layers.MaxPool2d;
 import org.vgg4j.nn.layers.ReLU;
 import org.vgg4j.tensor.Backend;
-import org.vgg4j.tensor.Tensor;
 
 /**
  * GoogLeNet (Inception v1, Szegedy et al., 2015) as torchvision builds it: convolutions with
@@ -27,22 +23,10 @@ import org.vgg4j.tensor.Tensor;
  * average pooling, dropout 0.2 and one FC layer; torchvision's names. The auxiliary classifiers
  * ({@code aux1}, {@code aux2}) are training-time heads: not built, and ignored in files.
  */
-public final class GoogLeNetModel implements Network {
-    private final int inChannels;
-    private final int inputSize;
-    private final int classes;
-    private final Sequential all;
-    private final List<Map.Entry<String, Module>> named;
-    private final List<Dropout> dropouts;
-
+public final class GoogLeNetModel extends LayeredNetwork {
     private GoogLeNetModel(int inChannels, int inputSize, int classes, List<Map.Entry<String, Module>> named,
                            List<Dropout> dropouts) {
-        this.inChannels = inChannels;
-        this.inputSize = inputSize;
-        this.classes = classes;
-        this.named = named;
-        this.dropouts = dropouts;
-        this.all = new Sequential(named.stream().map(Map.Entry::getValue).toArray(Module[]::new));
+        super(inChannels, inputSize, classes, named, dropouts);
     }
 
     private static Sequential conv(Backend b, String p, int in, int out, int k, int s, int pad) {
@@ -86,25 +70,12 @@ public final class GoogLeNetModel implements Network {
         Dropout d = new Dropout(b, dropout, seed * 31 + 1);
         l.add(Map.entry("dropout", d));
         l.add(Map.entry("fc", new Linear(b, "fc", 1024, classes, true)));
-        GoogLeNetModel m = new GoogLeNetModel(inChannels, inputSize, classes, l, List.of(d));
-        m.outputShape(new int[] {1, inChannels, inputSize, inputSize});
-        return m;
+        return new GoogLeNetModel(inChannels, inputSize, classes, l, List.of(d));
     }
 
-    /** He normal for convolutions, Xavier uniform for the FC layer, batch norm at 1 and 0, zero biases. */
+    /** He normal (fan out) for convolutions, Xavier uniform for the FC layer, batch norm at 1 and 0, zero biases. */
     public GoogLeNetModel initialise(long seed) {
-        long s = seed;
-        for (Parameter p : parameters()) {
-            if (p.shape().length == 4) {
-                Init.heNormal(p, true, s++);
-            } else if (p.shape().length == 2) {
-                Init.xavierUniform(p, s++);
-            } else if (p.name().endsWith(".bn.weight")) {
-                p.value().backend().fill(p.value(), 1f);
-            } else {
-                Init.zeros(p);
-            }
-        }
+        initialiseParameters(seed, true, true);
         return this;
     }
 
@@ -112,50 +83,11 @@ public final class GoogLeNetModel implements Network {
     public String family() { return GoogLeNetFamily.INSTANCE.name(); }
 
     @Override
-    public int inChannels() { return inChannels; }
-
-    @Override
-    public int inputSize() { return inputSize; }
-
-    @Override
-    public int classes() { return classes; }
-
-    @Override
-    public List<Dropout> dropouts() { return dropouts; }
-
-    @Override
-    public List<Map.Entry<String, Module>> namedLayers() { return named; }
-
-    @Override
     public ModelFile.Info describe(List<String> classNames, org.vgg4j.vgg.data.Preprocess prep, int imageSize) {
-        return new ModelFile.Info("googlenet", inChannels, inputSize, classes, 1, 0, 0.2f,
-            classNames, prep.mean(), prep.std(), imageSize, 0, true, GoogLeNetFamily.INSTANCE.name());
+        return new ModelFile.Info("googlenet", inChannels(), inputSize(), classes(), 1, 0, 0.2f, classNames,
+            prep.mean(), prep.std(), imageSize, 0, true, GoogLeNetFamily.INSTANCE.name());
     }
 
     @Override
-    public Tensor forward(Tensor input, boolean training) { return all.forward(input, training); }
-
-    @Override
-    public Tensor backward(Tensor gradOutput) { return all.backward(gradOutput); }
-
-    @Override
-    public int[] outputShape(int[] inputShape) { return all.outputShape(inputShape); }
-
-    @Override
-    public List<Parameter> parameters() { return all.parameters(); }
-
-    @Override
-    public List<State> state() { return all.state(); }
-
-    @Override
-    public void setBackwardListener(java.util.function.Consumer<Module> done) { all.setBackwardListener(done); }
-
-    @Override
-    public void setInputGradientNeeded(boolean needed) { all.setInputGradientNeeded(needed); }
-
-    @Override
     public String describe() { return "GoogLeNet"; }
-
-    @Override
-    public void close() { all.close(); }
 }

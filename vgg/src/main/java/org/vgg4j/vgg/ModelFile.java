@@ -151,6 +151,11 @@ public final class ModelFile {
         }
     }
 
+    /** Class names "0" ... "n-1", for a torchvision file, which holds none. */
+    static List<String> numberedClasses(int n) {
+        return java.util.stream.IntStream.range(0, n).mapToObj(String::valueOf).toList();
+    }
+
     /** torchvision's ImageNet preprocessing: resize the shorter side to 256, centre crop 224. */
     static final float[] IMAGENET_MEAN = {0.485f, 0.456f, 0.406f};
     static final float[] IMAGENET_STD = {0.229f, 0.224f, 0.225f};
@@ -201,10 +206,7 @@ public final class ModelFile {
                 + " channels times a square feature map");
         }
         int classes = fc6.shape()[0];
-        List<String> names = new java.util.ArrayList<>();
-        for (int i = 0; i < classes; i++) {
-            names.add(String.valueOf(i));
-        }
+        List<String> names = numberedClasses(classes);
         return new Info(config.label(), first.shape()[1], side * 32, classes, divisor, fc, 0.5f, names, IMAGENET_MEAN,
             IMAGENET_STD, side * 32, side * 32 * 256 / 224, bn, VggFamily.INSTANCE.name());
     }

@@ -1,7 +1,6 @@
 package org.vgg4j.vgg;
 
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.vgg4j.nn.io.ModelFileException;
@@ -58,10 +57,7 @@ public final class ResNetFamily implements Family {
         }
         boolean small = conv1.shape()[2] == 3;
         int classes = fc.shape()[0];
-        List<String> names = new ArrayList<>();
-        for (int i = 0; i < classes; i++) {
-            names.add(String.valueOf(i));
-        }
+        List<String> names = ModelFile.numberedClasses(classes);
         int size = small ? 32 : 224;
         return new ModelFile.Info(small ? name + "-cifar" : name, conv1.shape()[1], size, classes, 1, 0, 0f, names,
             ModelFile.IMAGENET_MEAN, ModelFile.IMAGENET_STD, size, small ? 0 : 256, true, name());

@@ -4,22 +4,17 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.vgg4j.nn.Init;
 import org.vgg4j.nn.Module;
-import org.vgg4j.nn.Parameter;
 import org.vgg4j.nn.Residual;
 import org.vgg4j.nn.Sequential;
-import org.vgg4j.nn.State;
 import org.vgg4j.nn.layers.AvgPool2d;
 import org.vgg4j.nn.layers.BatchNorm2d;
 import org.vgg4j.nn.layers.Conv2d;
-import org.vgg4j.nn.layers.Dropout;
 import org.vgg4j.nn.layers.Flatten;
 import org.vgg4j.nn.layers.Linear;
 import org.vgg4j.nn.layers.MaxPool2d;
 import org.vgg4j.nn.layers.ReLU;
 import org.vgg4j.tensor.Backend;
-import org.vgg4j.tensor.Tensor;
 
 /**
  * ResNet (He, Zhang, Ren and Sun, 2016) in torchvision's layout and {@code state_dict} names:
@@ -29,7 +24,7 @@ import org.vgg4j.tensor.Tensor;
  * variants ({@code resnet18-cifar}, ...) have the small-input stem of the paper's CIFAR-10
  * networks for 28/32-pixel images: one 3x3 convolution of stride 1 and no max-pooling.
  */
-public final class ResNetModel implements Network {
+public final class ResNetModel extends LayeredNetwork {
     /** Blocks per stage and their kind. */
     record Arch(boolean bottleneck, int[] blocks) {
         int expansion() { return bottleneck ? 4 : 1; }
@@ -58,20 +53,10 @@ public final class ResNetModel implements Network {
     }
 
     private final String config;
-    private final int inChannels;
-    private final int inputSize;
-    private final int classes;
-    private final Sequential all;
-    private final List<Map.Entry<String, Module>> named;
 
-    private ResNetModel(String config, int inChannels, int inputSize, int classes, List<Map.Entry<String, Module>> named,
-                        Backend backend) {
+    private ResNetModel(String config, int inChannels, int inputSize, int classes, List<Map.Entry<String, Module>> named) {
+        super(inChannels, inputSize, classes, named, List.of());
         this.config = config;
-        this.inChannels = inChannels;
-        this.inputSize = inputSize;
-        this.classes = classes;
-        this.named = named;
-        this.all = new Sequential(named.stream().map(Map.Entry::getValue).toArray(Module[]::new));
     }
 
     /**
@@ -128,9 +113,7 @@ public final class ResNetModel implements Network {
         layers.add(Map.entry("avgpool", AvgPool2d.global(b)));
         layers.add(Map.entry("flatten", new Flatten()));
         layers.add(Map.entry("fc", new Linear(b, "fc", inplanes, classes, true)));
-        ResNetModel m = new ResNetModel(name, inChannels, inputSize, classes, layers, b);
-        m.outputShape(new int[] {1, inChannels, inputSize, inputSize}); // the sizes fit, or say why now
-        return m;
+        return new ResNetModel(name, inChannels, inputSize, classes, layers);
     }
 
     /**
@@ -138,25 +121,7 @@ public final class ResNetModel implements Network {
      * weight 1 and bias 0, and for the last layer Xavier uniform with zero bias.
      */
     public ResNetModel initialise(long seed) {
-        long s = seed;
-        for (Parameter p : parameters()) {
-            String n = p.name();
-            if (n.startsWith("fc.")) {
-                if (n.endsWith(".weight")) {
-                    Init.xavierUniform(p, s++);
-                } else {
-                    Init.zeros(p);
-                }
-            } else if (p.shape().length == 4) {
-                Init.heNormal(p, true, s++);
-            } else if (n.endsWith(".weight")) {
-                float[] ones = new float[(int) p.size()];
-                java.util.Arrays.fill(ones, 1f);
-                p.value().backend().upload(ones, 0, p.value(), 0, ones.length);
-            } else {
-                Init.zeros(p);
-            }
-        }
+        initialiseParameters(seed, true, true);
         return this;
     }
 
@@ -166,68 +131,13 @@ public final class ResNetModel implements Network {
     public String family() { return ResNetFamily.INSTANCE.name(); }
 
     @Override
-    public int inChannels() { return inChannels; }
-
-    @Override
-    public int inputSize() { return inputSize; }
-
-    @Override
-    public int classes() { return classes; }
-
-    @Override
-    public List<Dropout> dropouts() { return List.of(); }
-
-    @Override
-    public List<Map.Entry<String, Module>> namedLayers() { return named; }
-
-    @Override
     public ModelFile.Info describe(List<String> classNames, org.vgg4j.vgg.data.Preprocess prep, int imageSize) {
-        return new ModelFile.Info(config, inChannels, inputSize, classes, 1, 0, 0f, classNames, prep.mean(), prep.std(),
-            imageSize, 0, true, ResNetFamily.INSTANCE.name());
-    }
-
-    @Override
-    public Tensor forward(Tensor input, boolean training) {
-        return all.forward(input, training);
-    }
-
-    @Override
-    public Tensor backward(Tensor gradOutput) {
-        return all.backward(gradOutput);
-    }
-
-    @Override
-    public int[] outputShape(int[] inputShape) {
-        return all.outputShape(inputShape);
-    }
-
-    @Override
-    public List<Parameter> parameters() {
-        return all.parameters();
-    }
-
-    @Override
-    public void setBackwardListener(java.util.function.Consumer<Module> done) {
-        all.setBackwardListener(done);
-    }
-
-    @Override
-    public List<State> state() {
-        return all.state();
-    }
-
-    @Override
-    public void setInputGradientNeeded(boolean needed) {
-        all.setInputGradientNeeded(needed);
+        return new ModelFile.Info(config, inChannels(), inputSize(), classes(), 1, 0, 0f, classNames, prep.mean(),
+            prep.std(), imageSize, 0, true, ResNetFamily.INSTANCE.name());
     }
 
     @Override
     public String describe() {
         return "ResNet " + config;
-    }
-
-    @Override
-    public void close() {
-        all.close();
     }
 }

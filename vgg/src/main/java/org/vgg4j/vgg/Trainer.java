@@ -56,6 +56,7 @@ public class Trainer implements AutoCloseable {
     private TrainerState pending;
     private int lastCorrect;
     private org.vgg4j.nn.dist.Collective group = org.vgg4j.nn.dist.Collective.SINGLE;
+    private float[] stateBuffer; // batch norm's statistics on their way from rank 0, every step
 
     /** How a run ended. */
     public enum Outcome { FINISHED, STOPPED }
@@ -399,7 +400,10 @@ public class Trainer implements AutoCloseable {
         if (total == 0) {
             return;
         }
-        float[] buf = new float[(int) total];
+        if (stateBuffer == null || stateBuffer.length != total) {
+            stateBuffer = new float[(int) total];
+        }
+        float[] buf = stateBuffer;
         int off = 0;
         for (org.vgg4j.nn.State t : floats) {
             backend.download(t.value(), 0, buf, off, (int) t.value().size());
