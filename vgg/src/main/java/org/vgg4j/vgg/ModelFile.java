@@ -9,6 +9,7 @@ import java.util.Map;
 import org.vgg4j.nn.io.ModelFileException;
 import org.vgg4j.nn.io.SafeTensors;
 import org.vgg4j.nn.io.StateDict;
+import org.vgg4j.nn.io.WeightFiles;
 import org.vgg4j.tensor.Backend;
 import org.vgg4j.tensor.ShapeOnlyBackend;
 import org.vgg4j.vgg.data.Preprocess;
@@ -52,6 +53,12 @@ public final class ModelFile {
                 imageSize, resize, batchNorm, family);
         }
 
+        /** The same description with another normalisation (a Caffe model's mean pixel). */
+        Info withNormalisation(float[] newMean, float[] newStd) {
+            return new Info(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, classNames, newMean,
+                newStd, imageSize, resize, batchNorm, family);
+        }
+
         /** The same description with another per-channel std (tests of careless metadata). */
         Info withStd(float[] newStd) {
             return new Info(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, classNames, mean,
@@ -77,7 +84,13 @@ public final class ModelFile {
     }
 
     /** A loaded model and its description. */
-    public record Loaded(Network model, Info info) {}
+    public record Loaded(Network model, Info info) implements AutoCloseable {
+        /** Closes the network (its parameters' memory on the backend). */
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
 
     /**
      * Builds the network the file describes on {@code backend} and loads its weights and state.
@@ -87,13 +100,14 @@ public final class ModelFile {
      * the tensors read and the real network allocated.
      */
     public static Loaded load(Path file, Backend backend) throws IOException {
-        SafeTensors.Header h = SafeTensors.header(file);
+        Source src = Source.open(file);
+        SafeTensors.Header h = src.header();
         Described d = describe(file, h);
         java.util.function.Predicate<String> used = name -> !d.family().ignores(name);
         try (Backend shapes = ShapeOnlyBackend.create(); Network dry = build(file, d, shapes)) {
             StateDict.check(file, dry.parameters(), dry.state(), filter(h.tensors(), used), true);
         }
-        SafeTensors.Contents c = SafeTensors.read(file);
+        SafeTensors.Contents c = src.contents();
         Network model = build(file, d, backend);
         try {
             StateDict.load(file, model, filter(c.tensors(), used), true);
@@ -102,6 +116,52 @@ public final class ModelFile {
             throw e;
         }
         return new Loaded(model, d.info());
+    }
+
+    /** The format of a model file, told by its content (never by its name). */
+    public static String format(Path file) throws IOException {
+        WeightFiles.Format f = WeightFiles.detect(file);
+        return f == WeightFiles.Format.OTHER ? "Caffe" : f.label();
+    }
+
+    /**
+     * A model file of any format vgg4j reads, told apart by content: safetensors and PyTorch files
+     * give their header first and their values on demand; a Caffe file is one protobuf message,
+     * read whole.
+     */
+    private record Source(Path file, SafeTensors.Header header, SafeTensors.Contents caffe) {
+        static Source open(Path file) throws IOException {
+            WeightFiles.Format f = WeightFiles.detect(file);
+            if (f != WeightFiles.Format.OTHER) {
+                return new Source(file, WeightFiles.header(file), null);
+            }
+            SafeTensors.Contents c;
+            try {
+                c = CaffeModel.read(file);
+            } catch (ModelFileException notCaffe) {
+                if (notCaffe.getMessage().contains("not a model file vgg4j reads")) {
+                    // what the safetensors reader says of it (a torn header, a short file) is the clearer reason
+                    try {
+                        SafeTensors.header(file);
+                    } catch (ModelFileException e) {
+                        throw new ModelFileException(file, e.getMessage().substring(file.toString().length() + 2)
+                            + " (nor is it a PyTorch zip archive or a Caffe model)");
+                    }
+                }
+                throw notCaffe;
+            }
+            Map<String, SafeTensors.TensorInfo> t = new java.util.LinkedHashMap<>();
+            long bytes = 0;
+            for (var e : c.tensors().entrySet()) {
+                t.put(e.getKey(), new SafeTensors.TensorInfo(e.getValue().dtype(), e.getValue().shape()));
+                bytes += 4L * e.getValue().data().length;
+            }
+            return new Source(file, new SafeTensors.Header(t, c.metadata(), bytes), c);
+        }
+
+        SafeTensors.Contents contents() throws IOException {
+            return caffe != null ? caffe : WeightFiles.read(file);
+        }
     }
 
     private record Described(Info info, Family family) {}

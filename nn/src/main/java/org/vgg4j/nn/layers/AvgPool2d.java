@@ -33,6 +33,15 @@ public final class AvgPool2d implements Module {
         this.buffers = new Buffers(backend);
     }
 
+    public int kernel() { return kernel; }
+
+    public int stride() { return stride; }
+
+    public int padding() { return padding; }
+
+    /** Whether it averages whole planes ({@link #global}). */
+    public boolean isGlobal() { return global; }
+
     /** Averages each [H, W] plane to one value: [N, C, H, W] -> [N, C, 1, 1]. */
     public static AvgPool2d global(Backend backend) {
         return new AvgPool2d(backend, 0, 1, 0, true);

@@ -72,6 +72,12 @@ public final class BatchNorm2d implements Module {
 
     public Parameter bias() { return bias; }
 
+    public float eps() { return eps; }
+
+    public State runningMean() { return runningMean; }
+
+    public State runningVar() { return runningVar; }
+
     public int channels() { return channels; }
 
     @Override

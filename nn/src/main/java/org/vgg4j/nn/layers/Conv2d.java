@@ -79,6 +79,14 @@ public final class Conv2d implements Module {
     /** The padding of the height axis (of both, for square layers). */
     public int padding() { return padH; }
 
+    public int strideH() { return strideH; }
+
+    public int strideW() { return strideW; }
+
+    public int padH() { return padH; }
+
+    public int padW() { return padW; }
+
     private ConvGeometry geometry(int[] s) {
         if (s.length != 4 || s[1] != inC) {
             throw new IllegalArgumentException("Conv2d(" + inC + " -> " + outC + "): input shape "

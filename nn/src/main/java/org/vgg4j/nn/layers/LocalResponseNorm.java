@@ -13,6 +13,8 @@ public final class LocalResponseNorm implements Module {
     private final Buffers buffers;
     private Tensor input;
 
+    public LrnParams params() { return params; }
+
     public LocalResponseNorm(Backend backend, LrnParams params) {
         this.backend = backend;
         this.params = params;

@@ -31,6 +31,15 @@ public final class MaxPool2d implements Module {
         this.buffers = new Buffers(backend);
     }
 
+    public int kernel() { return kernel; }
+
+    public int stride() { return stride; }
+
+    public int padding() { return padding; }
+
+    /** PyTorch's {@code ceil_mode}. */
+    public boolean ceil() { return ceil; }
+
     static PoolGeometry geometry(String op, int[] s, int kernel, int stride, int padding) {
         return geometry(op, s, kernel, stride, padding, false);
     }
