@@ -49,3 +49,5 @@ export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
 
 # ocl-icd-opencl-dev holds the unversioned libOpenCL.so that JOCL dlopens by name.
 VGG4J_PACKAGES=(pocl-opencl-icd ocl-icd-libopencl1 ocl-icd-opencl-dev dataset-fashion-mnist)
+# The tests also check exported ONNX files with ONNX's own checker (Debian's python3-onnx).
+VGG4J_TEST_PACKAGES=(python3-onnx)

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing (Jazzer) of the parsers of untrusted files: safetensors, model files,
-# IDX, CIFAR-10, images. Each target runs in its own JVM for DURATION (default 10m) on the
+# PyTorch .pth (pickle and views), Caffe .caffemodel, IDX, CIFAR-10, images. Each target runs in
+# its own JVM for DURATION (default 10m) on the
 # committed seed corpus (vgg/src/test/resources/org/vgg4j/vgg/fuzz/<Target>Inputs/fuzz) plus
 # what earlier runs found (target/fuzz/corpus, not committed), and prints its executions/s.
 #
@@ -40,7 +41,7 @@ fi
 duration="${1:-10m}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(SafeTensors ModelFile Idx Cifar Image)
+[ ${#targets[@]} -gt 0 ] || targets=(SafeTensors ModelFile PyTorch Caffe Idx Cifar Image)
 case "$duration" in
   *h) secs=$(( ${duration%h} * 3600 )) ;; *m) secs=$(( ${duration%m} * 60 )) ;;
   *s) secs=${duration%s} ;; *) secs=$duration ;;
@@ -49,7 +50,7 @@ failed=0
 for t in "${targets[@]}"; do
   cls="org.vgg4j.vgg.fuzz.${t}FuzzTest"
   [ -f "vgg/target/test-classes/org/vgg4j/vgg/fuzz/${t}FuzzTest.class" ] \
-    || { echo "fuzz: no target $t (SafeTensors, ModelFile, Idx, Cifar, Image)" >&2; exit 2; }
+    || { echo "fuzz: no target $t (SafeTensors, ModelFile, PyTorch, Caffe, Idx, Cifar, Image)" >&2; exit 2; }
   corpus="$out/corpus/$t"
   # The image target is guided by coverage of the JDK's decoders too (they parse the bytes).
   includes='org.vgg4j.**'

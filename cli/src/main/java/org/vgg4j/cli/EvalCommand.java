@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 /** {@code vgg4j eval}: top-1 / top-5 error of a model on the test split of a data set. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Evaluate a model: top-1 / top-5 error.")
 final class EvalCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true)
+    @Option(names = "--model", required = true, description = "A model file: vgg4j or torchvision safetensors, "
+        + "PyTorch .pth/.pt, Caffe .caffemodel (told apart by content).")
     Path model;
     @Option(names = "--data", defaultValue = "fashion-mnist")
     String data;

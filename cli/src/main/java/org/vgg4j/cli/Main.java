@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
 @Command(name = "vgg4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = "Train and run VGG networks on the CPU (Vector API) or OpenCL.",
     subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, SummaryCommand.class,
-        DevicesCommand.class, BenchCommand.class, SamplesCommand.class, CommandLine.HelpCommand.class})
+        DevicesCommand.class, BenchCommand.class, SamplesCommand.class, ConvertCommand.class, ExportCommand.class,
+        CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT,

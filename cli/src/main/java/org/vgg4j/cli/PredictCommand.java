@@ -23,7 +23,7 @@ import picocli.CommandLine.Parameters;
  */
 @Command(name = "predict", mixinStandardHelpOptions = true, description = "Classify images with a trained model.")
 final class PredictCommand implements Callable<Integer> {
-    @Option(names = "--model", required = true, description = "A vgg4j model file (.safetensors).")
+    @Option(names = "--model", required = true, description = "A model file: vgg4j or torchvision safetensors, PyTorch .pth/.pt, Caffe .caffemodel (told apart by content).")
     Path model;
     @Option(names = "--top", defaultValue = "5", description = "How many classes per image (default ${DEFAULT-VALUE}).")
     int top;

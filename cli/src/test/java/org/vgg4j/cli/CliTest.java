@@ -289,6 +289,39 @@ class CliTest {
     }
 
     @Test
+    void convertAndExportWriteFilesAndRefuseWhatTheyCannotRead() throws Exception {
+        Path copy = dir.resolve("converted.safetensors");
+        Run r = run("convert", model.toString(), copy.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("(safetensors: VGG-A") && r.out().contains("-> " + copy), r.out());
+        Path onnx = dir.resolve("tiny.onnx");
+        r = run("export", "--format", "onnx", "--model", copy.toString(), "--out", onnx.toString(), "--batch", "2");
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("ONNX opset 13, input 'input' [2, 1, 32, 32]"), r.out());
+        assertTrue(Files.size(onnx) > Files.size(copy) / 2);
+        r = run("convert", model.toString(), dir.resolve("x.onnx").toString());
+        assertEquals(2, r.code());
+        assertTrue(r.err().contains("vgg4j export --format onnx"), r.err());
+        // a .pth whose pickle calls os.system: one line, exit 1, nothing run, nothing written
+        java.io.ByteArrayOutputStream pkl = new java.io.ByteArrayOutputStream();
+        pkl.writeBytes(new byte[] {(byte) 0x80, 2, 'c'});
+        pkl.writeBytes("os\nsystem\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        pkl.writeBytes(new byte[] {'X', 2, 0, 0, 0, 'l', 's', (byte) 0x85, 'R', '.'});
+        Path evil = dir.resolve("evil.pth");
+        try (java.util.zip.ZipOutputStream z = new java.util.zip.ZipOutputStream(Files.newOutputStream(evil))) {
+            z.putNextEntry(new java.util.zip.ZipEntry("evil/data.pkl"));
+            z.write(pkl.toByteArray());
+            z.closeEntry();
+        }
+        Path target = dir.resolve("evil.safetensors");
+        r = run("convert", evil.toString(), target.toString());
+        assertEquals(1, r.code());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().contains("refuses the global os.system"), r.err());
+        assertTrue(!Files.exists(target));
+    }
+
+    @Test
     void runtimeErrorsExitWith1AndOneLine() throws Exception {
         Run r = run("eval", "--model", dir.resolve("missing.safetensors").toString(), "--data", data.toString());
         assertEquals(1, r.code());

@@ -139,13 +139,16 @@ public final class ModelFile {
             try {
                 c = CaffeModel.read(file);
             } catch (ModelFileException notCaffe) {
-                if (notCaffe.getMessage().contains("not a model file vgg4j reads")) {
-                    // what the safetensors reader says of it (a torn header, a short file) is the clearer reason
+                String caffe = notCaffe.getMessage().substring(file.toString().length() + 2);
+                String marker = "not a model file vgg4j reads";
+                if (caffe.startsWith(marker)) {
+                    // a torn safetensors header or a short file: what the safetensors reader says is the likelier reason
                     try {
                         SafeTensors.header(file);
                     } catch (ModelFileException e) {
-                        throw new ModelFileException(file, e.getMessage().substring(file.toString().length() + 2)
-                            + " (nor is it a PyTorch zip archive or a Caffe model)");
+                        String why = e.getMessage().substring(file.toString().length() + 2);
+                        throw new ModelFileException(file, caffe.substring(0, caffe.indexOf("): ") + 3) + "as safetensors, "
+                            + why + "; " + caffe.substring(caffe.indexOf("): ") + 3));
                     }
                 }
                 throw notCaffe;

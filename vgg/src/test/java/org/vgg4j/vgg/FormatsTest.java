@@ -199,63 +199,6 @@ class FormatsTest {
 
     // ---- hand-built PyTorch files: each refused with one clear line, nothing run ----
 
-    /** Pickle protocol 2, written opcode by opcode. */
-    static final class Pickler {
-        final ByteArrayOutputStream out = new ByteArrayOutputStream();
-
-        Pickler() {
-            out.write(0x80);
-            out.write(2);
-        }
-
-        Pickler op(int... ops) {
-            for (int o : ops) {
-                out.write(o);
-            }
-            return this;
-        }
-
-        Pickler str(String s) {
-            byte[] b = s.getBytes(StandardCharsets.UTF_8);
-            out.write('X');
-            for (int i = 0; i < 4; i++) {
-                out.write((b.length >> (8 * i)) & 0xff);
-            }
-            out.writeBytes(b);
-            return this;
-        }
-
-        Pickler global(String module, String name) {
-            out.write('c');
-            out.writeBytes((module + "\n" + name + "\n").getBytes(StandardCharsets.US_ASCII));
-            return this;
-        }
-
-        Pickler int1(int v) {
-            out.write('K');
-            out.write(v);
-            return this;
-        }
-
-        /** {@code _rebuild_tensor_v2(('storage', FloatStorage, key, 'cpu', numel), 0, size, stride, False, OrderedDict())}. */
-        Pickler tensor(String key, int numel, int[] size, int[] stride) {
-            global("torch._utils", "_rebuild_tensor_v2").op('(').op('(').str("storage")
-                .global("torch", "FloatStorage").str(key).str("cpu").int1(numel).op('t', 'Q').int1(0).op('(');
-            for (int s : size) {
-                int1(s);
-            }
-            op('t', '(');
-            for (int s : stride) {
-                int1(s);
-            }
-            return op('t', 0x89).global("collections", "OrderedDict").op(')', 'R', 't', 'R');
-        }
-
-        byte[] bytes() {
-            return op('.').out.toByteArray();
-        }
-    }
-
     private Path pth(String name, byte[] pickle, Map<String, byte[]> storages) throws IOException {
         Path p = tmp.resolve(name);
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
@@ -290,7 +233,7 @@ class FormatsTest {
     @Test
     void aHandBuiltStateDictLoadsWithItsStrides() throws IOException {
         // a transposed view: size (3, 2), stride (1, 3) over storage [0 1 2 3 4 5]
-        byte[] pkl = new Pickler().op('}', '(').str("t").tensor("0", 6, new int[] {3, 2}, new int[] {1, 3})
+        byte[] pkl = new PickleWriter().op('}', '(').str("t").tensor("0", 6, new int[] {3, 2}, new int[] {1, 3})
             .op('u').bytes();
         java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
         for (int i = 0; i < 6; i++) {
@@ -305,7 +248,7 @@ class FormatsTest {
     @Test
     void aPickleThatCallsOsSystemIsRefusedAndNothingRuns() throws IOException {
         Path marker = tmp.resolve("pwned");
-        byte[] pkl = new Pickler().global("os", "system").str("touch " + marker).op(0x85, 'R').bytes();
+        byte[] pkl = new PickleWriter().global("os", "system").str("touch " + marker).op(0x85, 'R').bytes();
         String m = refusal(pth("evil.pth", pkl, Map.of()));
         assertTrue(m.contains("refuses the global os.system"), m);
         assertTrue(m.contains("never runs"), m);
@@ -314,14 +257,14 @@ class FormatsTest {
 
     @Test
     void unknownGlobalsAndObjectOpcodesAreRefused() throws IOException {
-        String m = refusal(pth("model.pth", new Pickler().global("torchvision.models.vgg", "VGG").op(')', 0x81)
+        String m = refusal(pth("model.pth", new PickleWriter().global("torchvision.models.vgg", "VGG").op(')', 0x81)
             .bytes(), Map.of()));
         assertTrue(m.contains("refuses the global torchvision.models.vgg.VGG"), m);
         assertTrue(m.contains("save model.state_dict() instead"), m);
-        m = refusal(pth("newobj.pth", new Pickler().global("collections", "OrderedDict").op(')', 0x81).bytes(),
+        m = refusal(pth("newobj.pth", new PickleWriter().global("collections", "OrderedDict").op(')', 0x81).bytes(),
             Map.of()));
         assertTrue(m.contains("NEWOBJ"), m);
-        m = refusal(pth("builtins.pth", new Pickler().global("builtins", "eval").bytes(), Map.of()));
+        m = refusal(pth("builtins.pth", new PickleWriter().global("builtins", "eval").bytes(), Map.of()));
         assertTrue(m.contains("builtins.eval"), m);
     }
 
@@ -336,7 +279,7 @@ class FormatsTest {
 
     @Test
     void aStorageShorterThanItsTensorIsRefused() throws IOException {
-        byte[] pkl = new Pickler().op('}', '(').str("features.0.weight")
+        byte[] pkl = new PickleWriter().op('}', '(').str("features.0.weight")
             .tensor("0", 6, new int[] {2, 3}, new int[] {3, 1}).op('u').bytes();
         String m = refusal(pth("short.pth", pkl, Map.of("0", new byte[8])));
         // the file is not a VGG either; the shortness is found first when its values are read

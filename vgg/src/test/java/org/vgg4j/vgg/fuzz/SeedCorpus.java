@@ -35,6 +35,53 @@ public final class SeedCorpus {
         idx(dir(root, "IdxFuzzTest"));
         cifar(dir(root, "CifarFuzzTest"));
         images(dir(root, "ImageFuzzTest"));
+        pytorch(dir(root, "PyTorchFuzzTest"));
+        caffe(dir(root, "CaffeFuzzTest"));
+    }
+
+    /** Pickles as torch.save writes them (dicts, OrderedDict with its BUILD, nesting, views) with one storage. */
+    private static void pytorch(Path dir) throws IOException {
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(24).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (int i = 0; i < 6; i++) {
+            b.putFloat(i - 2.5f);
+        }
+        byte[] storage = b.array();
+        Files.write(dir.resolve("dict"), pair(new org.vgg4j.vgg.PickleWriter().op('}', '(').str("a.weight")
+            .tensor("0", 6, new int[] {2, 3}, new int[] {3, 1}).str("a.bias").tensor("0", 6, new int[] {2},
+                new int[] {1}).op('u').bytes(), storage));
+        Files.write(dir.resolve("ordered-dict"), pair(new org.vgg4j.vgg.PickleWriter()
+            .global("collections", "OrderedDict").op(')', 'R', 'q', 0, '(').str("w")
+            .tensor("0", 6, new int[] {3, 2}, new int[] {1, 3}).op('u', '}', '(').str("_metadata").op('}', 'u', 'b')
+            .bytes(), storage));
+        Files.write(dir.resolve("nested"), pair(new org.vgg4j.vgg.PickleWriter().op('}', '(').str("epoch").int1(3)
+            .str("state_dict").op('}', '(').str("module.x").tensor("0", 6, new int[] {6}, new int[] {1})
+            .op('u', 'u').bytes(), storage));
+    }
+
+    /** A VGG-A of width 1/64 for 32x32 input as a Caffe V1 NetParameter. */
+    private static void caffe(Path dir) throws IOException {
+        ModelSpec spec = new ModelSpec(VggConfig.A, 3, 32, 2, 64, 4, 0.5f, false);
+        try (CpuBackend cpu = new CpuBackend(); VggModel m = VggModel.build(cpu, spec, 1)) {
+            var net = org.vgg4j.vgg.formats.caffe.CaffeProto.NetParameter.newBuilder().setName("seed");
+            var params = m.parameters();
+            for (int i = 0; i < params.size(); i += 2) {
+                var layer = org.vgg4j.vgg.formats.caffe.CaffeProto.V1LayerParameter.newBuilder()
+                    .setName("layer" + i / 2).setType(params.get(i).shape().length == 4 ? 4 : 14);
+                for (int j = i; j < i + 2; j++) {
+                    var blob = org.vgg4j.vgg.formats.caffe.CaffeProto.BlobProto.newBuilder();
+                    var shape = org.vgg4j.vgg.formats.caffe.CaffeProto.BlobShape.newBuilder();
+                    for (int d : params.get(j).shape()) {
+                        shape.addDim(d);
+                    }
+                    for (float v : params.get(j).value().toHost()) {
+                        blob.addData(v);
+                    }
+                    layer.addBlobs(blob.setShape(shape));
+                }
+                net.addLayers(layer);
+            }
+            Files.write(dir.resolve("vgg-a.caffemodel"), net.build().toByteArray());
+        }
     }
 
     private static Path dir(Path root, String target) throws IOException {
