@@ -189,6 +189,48 @@ class FormatsTest {
         assertEquals(best, top);
     }
 
+    /** The tiny VGG's weights as a Caffe NetParameter of the newer kind ({@code layer}, type strings). */
+    private static byte[] caffeV2(Map<String, HostTensor> t, String extraType) {
+        var net = org.vgg4j.vgg.formats.caffe.CaffeProto.NetParameter.newBuilder().setName("v2");
+        java.util.List<String> convs = t.keySet().stream().filter(k -> k.startsWith("features.") && k.endsWith(".weight"))
+            .sorted(java.util.Comparator.comparingInt(k -> Integer.parseInt(k.split("\\.")[1]))).toList();
+        java.util.List<String> layers = new java.util.ArrayList<>(convs);
+        layers.addAll(List.of("classifier.0.weight", "classifier.3.weight", "classifier.6.weight"));
+        for (String w : layers) {
+            var l = org.vgg4j.vgg.formats.caffe.CaffeProto.LayerParameter.newBuilder().setName(w)
+                .setType(w.startsWith("features") ? "Convolution" : "InnerProduct");
+            for (String name : List.of(w, w.replace(".weight", ".bias"))) {
+                var b = org.vgg4j.vgg.formats.caffe.CaffeProto.BlobProto.newBuilder();
+                var shape = org.vgg4j.vgg.formats.caffe.CaffeProto.BlobShape.newBuilder();
+                for (int d : t.get(name).shape()) {
+                    shape.addDim(d);
+                }
+                for (float v : t.get(name).data()) {
+                    b.addData(v);
+                }
+                l.addBlobs(b.setShape(shape));
+            }
+            net.addLayer(l);
+            if (extraType != null && w.equals("features.0.weight")) {
+                net.addLayer(org.vgg4j.vgg.formats.caffe.CaffeProto.LayerParameter.newBuilder().setName("bn1")
+                    .setType(extraType).addBlobs(org.vgg4j.vgg.formats.caffe.CaffeProto.BlobProto.newBuilder()
+                        .setShape(org.vgg4j.vgg.formats.caffe.CaffeProto.BlobShape.newBuilder().addDim(1)).addData(1f)));
+            }
+        }
+        return net.build().toByteArray();
+    }
+
+    @Test
+    void caffeFilesOfTheNewerLayerKindLoadAndOtherWeightedLayersAreRefused() throws IOException {
+        Map<String, HostTensor> t = SafeTensors.read(fixture("vgg-tiny.safetensors")).tensors();
+        Path v2 = Files.write(tmp.resolve("v2.caffemodel"), caffeV2(t, null));
+        Map<String, HostTensor> fromV1 = CaffeModel.read(fixture("vgg-tiny.caffemodel")).tensors();
+        assertEquals(fromV1, CaffeModel.read(v2).tensors());
+        Path bn = Files.write(tmp.resolve("bn.caffemodel"), caffeV2(t, "BatchNorm"));
+        String m = refusal(bn);
+        assertTrue(m.contains("Caffe layer 'bn1' of type BatchNorm has weights"), m);
+    }
+
     private static double[] toDouble(float[] f) {
         double[] d = new double[f.length];
         for (int i = 0; i < f.length; i++) {
