@@ -13,6 +13,7 @@ import picocli.CommandLine.Option;
     description = "Train and run VGG networks on the CPU (Vector API) or OpenCL.",
     subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, SummaryCommand.class,
         DevicesCommand.class, BenchCommand.class, SamplesCommand.class, ConvertCommand.class, ExportCommand.class,
+        ExperimentCommand.class,
         CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 

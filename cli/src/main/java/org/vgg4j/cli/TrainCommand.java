@@ -94,6 +94,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--init-from", description = "A trained model (configuration A) whose first four convolutions "
         + "and FC layers start this one, where shapes agree (the paper, section 3.1).")
     Path initFrom;
+    @Option(names = "--limit", description = "Train on a stratified subset of this many training examples (a quick "
+        + "run; the validation split is held out of them).")
+    Integer limit;
     @Option(names = "--color-pca", description = "AlexNet-style colour shift along the PCA of the training pixels (RGB).")
     boolean colorPca;
 
@@ -140,6 +143,9 @@ public final class TrainCommand implements Callable<Integer> {
         Options.range(spec, "--jitter", jitter, 0, 1024);
         Options.range(spec, "--erase", erase, 0, 1, true);
         Options.range(spec, "--checkpoint-every", checkpointEvery, 0, Long.MAX_VALUE);
+        if (limit != null) {
+            Options.range(spec, "--limit", limit, 2, Integer.MAX_VALUE);
+        }
         if (valSplit != null) {
             Options.range(spec, "--val-split", valSplit, 1, Integer.MAX_VALUE);
         }
@@ -210,6 +216,20 @@ public final class TrainCommand implements Callable<Integer> {
         return new WorkerResult(code, weightsCrc);
     }
 
+    /**
+     * Trains in this process as {@code vgg4j train} would, its progress and the list of written
+     * files to {@code log}: from the checkpoint in --out when there is one, else from the start
+     * (with --init-from). Returns 0 when finished, 130 when stopped (Ctrl-C: a checkpoint is saved).
+     */
+    public int runLogged(java.io.PrintStream log) throws Exception {
+        quiet = true;
+        checkOutputFolder();
+        return train(org.vgg4j.nn.dist.Collective.SINGLE, log,
+            java.nio.file.Files.exists(out.resolve(Trainer.CHECKPOINT)));
+    }
+
+    private boolean quiet;
+
     /** How a worker ended (0 finished, 130 stopped) and the CRC-32 of its final weights (replicas must agree). */
     public record WorkerResult(int code, long weightsCrc) {}
 
@@ -240,6 +260,9 @@ public final class TrainCommand implements Callable<Integer> {
         int[] scales = scale;
         int decode = scales == null ? input : scales[scales.length - 1];
         Dataset full = Data.open(data, true, decode, strict);
+        if (limit != null && limit < full.size()) {
+            full = org.vgg4j.vgg.data.Subset.stratified(full, limit, seed ^ 0x5eed).val();
+        }
         Dataset testSet = Data.test(data, input, strict, full.classNames());
         Dataset valSet = valData != null ? Data.validationData(valData, input, strict, full.classNames())
             : Data.ownValidation(data, input, strict, full.classNames());
@@ -332,7 +355,7 @@ public final class TrainCommand implements Callable<Integer> {
                         written.add(out.resolve(f).toString());
                     }
                 }
-                (single ? spec.commandLine().getOut() : new java.io.PrintWriter(err, true)).println(
+                (single && !quiet ? spec.commandLine().getOut() : new java.io.PrintWriter(err, true)).println(
                     written.isEmpty() ? "nothing written yet" : String.join(", ", written));
                 return o == Trainer.Outcome.FINISHED ? 0 : 130;
             } finally {
