@@ -78,6 +78,47 @@ class ExperimentTest {
         assertEquals(6, rows(out.resolve("table.md")).size());
     }
 
+    /**
+     * A real kill: the study runs in another JVM, which is killed (SIGKILL, no shutdown hook) once
+     * the second run has finished an epoch; the same command then skips the first run, resumes the
+     * second from its checkpoint and trains the rest.
+     */
+    @Test
+    void aStudyKilledInTheMiddleOfARunResumesIt() throws Exception {
+        Path data = Files.createDirectories(dir.resolve("idx"));
+        CliTest.writeIdx(data, "train", 60, 1);
+        CliTest.writeIdx(data, "t10k", 20, 2);
+        Path out = dir.resolve("killed");
+        List<String> cmd = new java.util.ArrayList<>(List.of(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+            System.getProperty("java.class.path"), "org.vgg4j.cli.Main", "experiment", "depth", "--configs", "A,B,C",
+            "--data", data.toString(), "--epochs", "40", "--width-divisor", "64", "--fc", "8", "--batch", "8",
+            "--out", out.toString()));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(dir.resolve("first.log").toFile())
+            .start();
+        Path bMetrics = out.resolve("B").resolve("metrics.csv");
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        while (p.isAlive() && System.nanoTime() < deadline
+            && !(Files.exists(bMetrics) && Files.readAllLines(bMetrics).size() >= 3)) {
+            Thread.sleep(20);
+        }
+        p.destroyForcibly().waitFor();
+        assertTrue(Files.exists(out.resolve("A").resolve(ExperimentCommand.DONE)), Files.readString(dir.resolve("first.log")));
+        assertFalse(Files.exists(out.resolve("B").resolve(ExperimentCommand.DONE)), "killed before B finished");
+        assertTrue(Files.exists(out.resolve("B").resolve("checkpoint.safetensors")));
+
+        CliTest.Run r = CliTest.run("experiment", "depth", "--configs", "A,B,C", "--data", data.toString(), "--epochs", "40",
+            "--width-divisor", "64", "--fc", "8", "--batch", "8", "--out", out.toString());
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("run 1/3 A: finished before, skipped"), r.out());
+        assertTrue(r.out().contains("run 2/3 B: trained in"), r.out());
+        assertTrue(r.out().contains("run 3/3 C: trained in"), r.out());
+        assertTrue(Files.readString(out.resolve("B/train.log")).contains("resumed from"));
+        List<String> metrics = Files.readAllLines(bMetrics);
+        assertEquals(41, metrics.size(), "one line per epoch of B, none repeated or lost: " + metrics);
+        assertEquals(3, rows(out.resolve("table.md")).size());
+    }
+
     @Test
     void scaleTrainsFixedAndJitteredScalesAndEvaluatesEachAtOneAndSeveralScales() throws Exception {
         Path root = dir.resolve("folder");

@@ -164,6 +164,9 @@ public class Trainer implements AutoCloseable {
         Path ckpt = cfg.outDir().resolve(CHECKPOINT);
         if (resume && agreeOnCheckpoint(ckpt)) {
             restore(ckpt);
+            if (writer()) {
+                trimMetrics(state.epoch());
+            }
             log.printf(Locale.ROOT, "resumed from %s at epoch %d, step %d%n", ckpt, state.epoch() + 1, state.step());
         } else {
             Sgd.zeroGrad(params);
@@ -470,6 +473,35 @@ public class Trainer implements AutoCloseable {
     private void writeMetricsHeader() throws IOException {
         Files.writeString(cfg.outDir().resolve(METRICS),
             "epoch,train_loss,val_loss,val_top1,val_top5,learning_rate,seconds\n");
+    }
+
+    /**
+     * Keeps the header and the lines of the first {@code epochs} epochs: a run killed after an
+     * epoch's line was written but before its checkpoint repeats that epoch when it resumes, and
+     * must not list it twice.
+     */
+    private void trimMetrics(int epochs) throws IOException {
+        Path f = cfg.outDir().resolve(METRICS);
+        if (!Files.exists(f)) {
+            writeMetricsHeader();
+            return;
+        }
+        List<String> lines = Files.readAllLines(f);
+        List<String> keep = new java.util.ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            String l = lines.get(i);
+            int comma = l.indexOf(',');
+            if (i == 0 || (comma > 0 && l.substring(0, comma).matches("\\d{1,9}")
+                && Integer.parseInt(l.substring(0, comma)) <= epochs)) {
+                keep.add(l);
+            }
+        }
+        if (keep.size() != lines.size()) {
+            Path tmp = Files.createTempFile(cfg.outDir(), METRICS + ".", ".tmp");
+            Files.write(tmp, keep);
+            Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        }
     }
 
     private void appendMetrics(int epoch, double trainLoss, Evaluator.Result r, double seconds) throws IOException {

@@ -82,6 +82,26 @@ class TrainerTest {
     }
 
     /**
+     * A run killed after an epoch's metrics line was written but before that epoch's checkpoint
+     * (found by ExperimentTest's kill): on resume the epoch runs again and is listed once.
+     */
+    @Test
+    void resumingAfterAKillBetweenMetricsAndCheckpointListsEachEpochOnce() throws Exception {
+        Path out = dir.resolve("metrics-kill");
+        run(out, 2, false, 7); // stops one step into epoch 2: epoch 1 listed, a mid-epoch checkpoint
+        Path metrics = out.resolve("metrics.csv");
+        List<String> before = Files.readAllLines(metrics);
+        assertEquals(2, before.size(), before.toString());
+        // what a kill leaves: epoch 2's line written, its checkpoint not
+        Files.writeString(metrics, "2,9.9,9.9,0.1,0.5,0.01,1.0\n", java.nio.file.StandardOpenOption.APPEND);
+        run(out, 2, true, -1);
+        List<String> after = Files.readAllLines(metrics);
+        assertEquals(3, after.size(), after.toString());
+        assertEquals(before, after.subList(0, 2));
+        assertTrue(after.get(2).startsWith("2,") && !after.get(2).startsWith("2,9.9,"), after.get(2));
+    }
+
+    /**
      * Issue 13, item 6: kill -9 between writing a checkpoint's temporary file and renaming it left
      * {@code checkpoint.safetensors.*.tmp} behind, 1.1 GB each for VGG-16. The next run removes them.
      */
