@@ -84,7 +84,7 @@ public final class OnnxExport {
             .build();
         Path dir = out.toAbsolutePath().getParent();
         Files.createDirectories(dir);
-        Path tmp = Files.createTempFile(dir, out.getFileName() + ".", ".tmp");
+        Path tmp = org.vgg4j.nn.io.AtomicFiles.temporary(dir, out.getFileName() + ".");
         try {
             try (OutputStream o = Files.newOutputStream(tmp)) {
                 model.writeTo(o);

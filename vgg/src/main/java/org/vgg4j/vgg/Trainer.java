@@ -497,7 +497,7 @@ public class Trainer implements AutoCloseable {
             }
         }
         if (keep.size() != lines.size()) {
-            Path tmp = Files.createTempFile(cfg.outDir(), METRICS + ".", ".tmp");
+            Path tmp = org.vgg4j.nn.io.AtomicFiles.temporary(cfg.outDir(), METRICS + ".");
             Files.write(tmp, keep);
             Files.move(tmp, f, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                 java.nio.file.StandardCopyOption.ATOMIC_MOVE);

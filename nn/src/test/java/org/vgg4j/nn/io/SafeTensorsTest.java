@@ -45,6 +45,24 @@ class SafeTensorsTest {
         assertEquals(Files.size(f), 8 + n + 4 * 11, "data follows the header directly");
     }
 
+    /** A saved model is readable by others as any new file is (rw-r--r-- under a 022 umask), not owner-only. */
+    @Test
+    void writtenFilesHaveTheUsualPermissions() throws IOException {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews()
+            .contains("posix"));
+        Path f = dir.resolve("p.safetensors");
+        SafeTensors.write(f, sample(), Map.of(), false);
+        var perms = Files.getPosixFilePermissions(f);
+        assertTrue(perms.contains(java.nio.file.attribute.PosixFilePermission.OWNER_READ)
+            && perms.contains(java.nio.file.attribute.PosixFilePermission.OWNER_WRITE), perms.toString());
+        // group and others get what the umask leaves of r--; never write
+        assertTrue(!perms.contains(java.nio.file.attribute.PosixFilePermission.GROUP_WRITE)
+            && !perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_WRITE), perms.toString());
+        Path probe = Files.createFile(dir.resolve("probe"));
+        assertEquals(Files.getPosixFilePermissions(probe).contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ),
+            perms.contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ), "as an ordinary new file: " + perms);
+    }
+
     /** A file built by hand from the format's spec, as any other writer would produce it. */
     static byte[] handWritten(String header, float... data) {
         byte[] h = header.getBytes(StandardCharsets.UTF_8);
