@@ -36,13 +36,17 @@ import org.vgg4j.vgg.formats.caffe.CaffeProto;
  * convolution's input channels are put in RGB order on reading and the model file records the
  * mean pixel in RGB order with a std of 1/255 ({@code (x/255 - m/255) / (1/255) = x - m} on 0-255
  * values): {@code predict}, {@code eval} and {@link Classifier} then feed the network exactly what
- * Caffe fed it. The metadata entry {@link #SOURCE_KEY} says so.
+ * Caffe fed it. {@link ModelFile.Info#source()} says so, and goes with the model into the files
+ * {@code convert} and {@code export} write.
  */
 final class CaffeModel {
     private CaffeModel() {}
 
-    /** Metadata entry naming where a model's weights came from and how they were changed. */
-    static final String SOURCE_KEY = "vgg4j.source";
+    /** What {@link ModelFile.Info#source()} says of a Caffe model. */
+    static final String SOURCE = "Caffe .caffemodel: BGR channel order, 0-255 values less the mean pixel (B 103.939, "
+        + "G 116.779, R 123.68), no std; the first convolution's input channels reordered to RGB, and the mean pixel "
+        + "and a std of 1/255 given here in RGB order for values in [0, 1]";
+    private static final String SOURCE_GREY = "Caffe .caffemodel: 0-255 values, no mean or std recorded by the file";
 
     /** Caffe's mean pixel of the ILSVRC training images, B, G, R, on 0-255 values. */
     static final float[] MEAN_BGR = {103.939f, 116.779f, 123.68f};
@@ -88,8 +92,8 @@ final class CaffeModel {
             std[c] = 1f / 255f;
         }
         int in = tv.inChannels();
-        ModelFile.Info info = in == 3 ? tv.withNormalisation(meanRgb, std)
-            : tv.withNormalisation(fill(in, 0f), fill(in, 1f / 255f));
+        ModelFile.Info info = in == 3 ? tv.withNormalisation(meanRgb, std, SOURCE)
+            : tv.withNormalisation(fill(in, 0f), fill(in, 1f / 255f), SOURCE_GREY);
 
         // the network's parameters, in module order, take the layers' blobs in file order
         Map<String, HostTensor> tensors = new LinkedHashMap<>();
@@ -112,11 +116,7 @@ final class CaffeModel {
                 put(file, tensors, params.get(2 * i + 1), l, 1, l.bias());
             }
         }
-        Map<String, String> meta = new LinkedHashMap<>();
-        meta.put(ModelFile.KEY, info.toJson());
-        meta.put(SOURCE_KEY, "caffe: BGR input on 0-255 values less the mean pixel (B 103.939, G 116.779, R 123.68); "
-            + "the first convolution's input channels reordered to RGB");
-        return new SafeTensors.Contents(tensors, meta);
+        return new SafeTensors.Contents(tensors, Map.of(ModelFile.KEY, info.toJson()));
     }
 
     private static float[] fill(int n, float v) {

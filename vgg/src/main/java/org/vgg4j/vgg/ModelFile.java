@@ -26,10 +26,21 @@ public final class ModelFile {
 
     public static final String KEY = "vgg4j";
 
-    /** What a model file says about its network and its inputs. */
+    /**
+     * What a model file says about its network and its inputs; {@code source}, when not null, where
+     * its weights came from and how reading changed them (a Caffe model's channel order).
+     */
     public record Info(String config, int inChannels, int inputSize, int classes, int widthDivisor, int fcWidth,
                        float dropout, List<String> classNames, float[] mean, float[] std, int imageSize,
-                       int resize, boolean batchNorm, String family) {
+                       int resize, boolean batchNorm, String family, String source) {
+
+        /** A description of weights trained here or taken as they are. */
+        public Info(String config, int inChannels, int inputSize, int classes, int widthDivisor, int fcWidth,
+                    float dropout, List<String> classNames, float[] mean, float[] std, int imageSize, int resize,
+                    boolean batchNorm, String family) {
+            this(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, classNames, mean, std,
+                imageSize, resize, batchNorm, family, null);
+        }
 
         /** The family that builds the network; files written before families existed are VGG. */
         @Override
@@ -50,19 +61,19 @@ public final class ModelFile {
         /** The same description with other class names (e.g. from a labels file). */
         public Info withClassNames(List<String> names) {
             return new Info(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, names, mean, std,
-                imageSize, resize, batchNorm, family);
+                imageSize, resize, batchNorm, family, source);
         }
 
-        /** The same description with another normalisation (a Caffe model's mean pixel). */
-        Info withNormalisation(float[] newMean, float[] newStd) {
+        /** The same description with another normalisation and its source (a Caffe model's mean pixel). */
+        Info withNormalisation(float[] newMean, float[] newStd, String newSource) {
             return new Info(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, classNames, newMean,
-                newStd, imageSize, resize, batchNorm, family);
+                newStd, imageSize, resize, batchNorm, family, newSource);
         }
 
         /** The same description with another per-channel std (tests of careless metadata). */
         Info withStd(float[] newStd) {
             return new Info(config, inChannels, inputSize, classes, widthDivisor, fcWidth, dropout, classNames, mean,
-                newStd, imageSize, resize, batchNorm, family);
+                newStd, imageSize, resize, batchNorm, family, source);
         }
 
         public ModelSpec spec() {

@@ -154,6 +154,7 @@ class FormatsTest {
         CpuBackend own = new CpuBackend();
         ModelFile.Loaded caffe = ModelFile.load(fixture("vgg-tiny.caffemodel"), own);
         assertEquals(256, caffe.info().resize());
+        assertTrue(caffe.info().source().startsWith("Caffe .caffemodel: BGR channel order"), caffe.info().source());
         byte[] raw = new byte[3 * 224 * 224];
         Classifier.toBytes(img, 3, 224, 256, raw);
         float[] rgb = new float[raw.length];
