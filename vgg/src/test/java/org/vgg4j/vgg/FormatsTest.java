@@ -333,6 +333,25 @@ class FormatsTest {
     }
 
     @Test
+    void aPickleThatWouldFillTheHeapWithEmptyDictsIsRefused() throws IOException {
+        PickleWriter w = new PickleWriter();
+        for (int i = 0; i < 2_000_001; i++) {
+            w.op('}');
+        }
+        String m = refusal(pth("dicts.pth", w.bytes(), Map.of()));
+        assertTrue(m.contains("creates more than 2000000 values"), m);
+        // a tensor that claims 400 MB over an 8-byte storage: refused from the bytes really there
+        // size (100,000,000,) stride (1,): BININT 100000000
+        byte[] pkl = new PickleWriter().op('}', '(').str("w").global("torch._utils", "_rebuild_tensor_v2").op('(', '(')
+            .str("storage").global("torch", "FloatStorage").str("0").str("cpu").int1(1).op('t', 'Q').int1(0)
+            .op('(').op('J', 0x00, 0xe1, 0xf5, 0x05).op('t', '(').int1(1).op('t', 0x89)
+            .global("collections", "OrderedDict").op(')', 'R', 't', 'R', 'u').bytes();
+        ModelFileException e = assertThrows(ModelFileException.class,
+            () -> WeightFiles.read(pth("claims.pth", pkl, Map.of("0", new byte[8]))));
+        assertTrue(e.getMessage().contains("storage 0 holds 8 bytes, and a tensor needs 400000000"), e.getMessage());
+    }
+
+    @Test
     void theLegacyFormatIsRefusedWithAWayOut() throws IOException {
         Path p = tmp.resolve("old.pth");
         Files.write(p, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0x6c, (byte) 0xfc, (byte) 0x9c, 0x46,

@@ -55,6 +55,12 @@ final class Pickle {
 
     private static final Object MARK = new Object();
 
+    /**
+     * The most values one pickle may create. A state dict makes a few dozen per tensor; a pickle of
+     * a million empty dicts (one byte each) would otherwise turn 1 MB of file into 60 MB of heap.
+     */
+    static final int MAX_VALUES = 2_000_000;
+
     private static final Set<String> STORAGES = Set.of("FloatStorage", "HalfStorage", "BFloat16Storage",
         "DoubleStorage", "LongStorage", "IntStorage", "ShortStorage", "ByteStorage", "CharStorage", "BoolStorage");
 
@@ -352,7 +358,12 @@ final class Pickle {
             return v;
         }
 
-        private void push(Object o) {
+        private int created;
+
+        private void push(Object o) throws PickleException {
+            if (++created > MAX_VALUES) {
+                throw new PickleException("the pickle creates more than " + MAX_VALUES + " values: not a state dict");
+            }
             stack.add(o);
         }
 

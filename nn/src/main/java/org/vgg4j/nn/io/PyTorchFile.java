@@ -32,8 +32,8 @@ import java.util.zip.ZipFile;
 public final class PyTorchFile {
     private PyTorchFile() {}
 
-    /** The largest {@code data.pkl} read (a VGG-19 state dict's is under 4 KB). */
-    private static final long MAX_PICKLE = 64L << 20;
+    /** The largest {@code data.pkl} read (a VGG-19 state dict's is under 4 KB, a 7B-parameter LLM's about 100 KB). */
+    private static final long MAX_PICKLE = 16L << 20;
     private static final String[] NESTED = {"state_dict", "model_state_dict", "model", "net"};
 
     /** The start of a pickle written by {@code torch.save} before 1.6: protocol 2, then the 10-byte magic number. */
@@ -299,7 +299,8 @@ public final class PyTorchFile {
 
     /**
      * Reads at most {@code max} bytes of an entry; with {@code need >= 0}, exactly {@code need}
-     * bytes, refusing an entry that is shorter. Never trusts the size the archive states.
+     * bytes, refusing an entry that is shorter. Never trusts the size the archive states, and
+     * memory grows with the bytes really read, not with what a header or a tensor's shape claims.
      */
     private static byte[] readEntry(Path file, ZipFile zip, String name, long max, long need) throws IOException {
         ZipEntry z = zip.getEntry(name);
@@ -308,27 +309,18 @@ public final class PyTorchFile {
             throw new ModelFileException(file, name + ": more than one array can hold");
         }
         try (InputStream in = zip.getInputStream(z)) {
-            byte[] buf = new byte[(int) Math.min(want, need >= 0 ? want : Math.max(0, Math.min(z.getSize(), want)))];
-            int n = in.readNBytes(buf, 0, buf.length);
+            byte[] b = in.readNBytes((int) want); // reads in chunks: allocation follows the data
             if (need >= 0) {
-                if (n < need) {
+                if (b.length < need) {
                     throw new ModelFileException(file, "storage " + name.substring(name.lastIndexOf('/') + 1) + " holds "
-                        + n + " bytes, and a tensor needs " + need + " of it (truncated or corrupt)");
+                        + b.length + " bytes, and a tensor needs " + need + " of it (truncated or corrupt)");
                 }
-                return buf;
+                return b;
             }
-            if (z.getSize() < 0 || n == buf.length) {
-                // the stated size may be missing or wrong: read on up to the limit
-                byte[] more = in.readNBytes((int) (max - n));
-                if (more.length > 0 && n + more.length >= max && in.read() >= 0) {
-                    throw new ModelFileException(file, name + " is larger than " + max + " bytes");
-                }
-                byte[] all = new byte[n + more.length];
-                System.arraycopy(buf, 0, all, 0, n);
-                System.arraycopy(more, 0, all, n, more.length);
-                return all;
+            if (b.length == max && in.read() >= 0) {
+                throw new ModelFileException(file, name + " is larger than " + max + " bytes");
             }
-            return java.util.Arrays.copyOf(buf, n);
+            return b;
         } catch (ZipException e) {
             throw new ModelFileException(file, name + ": " + Messages.reason(e) + " (truncated or corrupt archive)");
         }
