@@ -317,7 +317,7 @@ class CliTest {
         r = run("convert", evil.toString(), target.toString());
         assertEquals(1, r.code());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().contains("refuses the global os.system"), r.err());
+        assertTrue(r.err().contains("refuses the global 'os.system'"), r.err());
         assertTrue(!Files.exists(target));
     }
 

@@ -230,7 +230,7 @@ final class Pickle {
                 || (module.equals("torch") && STORAGES.contains(name));
             if (!ok) {
                 boolean torch = module.equals("torch") || module.startsWith("torch.") || module.equals("collections");
-                throw new PickleException("refuses the global " + Messages.oneLine(q) + ": a state dict holds "
+                throw new PickleException("refuses the global '" + Messages.oneLine(q) + "': a state dict holds "
                     + "only tensors, dicts, lists and numbers, and vgg4j never runs or loads code named in a file"
                     + (torch ? "" : " (a whole model saved with torch.save(model) cannot be read: save "
                     + "model.state_dict() instead)"));
