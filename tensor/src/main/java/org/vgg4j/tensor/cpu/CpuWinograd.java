@@ -140,9 +140,32 @@ final class CpuWinograd {
         } else {
             ScalarWinograd.filterTransform(w, outC, inC, u);
         }
+        float[] uu = u;
+        if (vector && per > targetTiles) {
+            // one image is more than a chunk (VGG's 224x224 layers: 12,544 tiles, 51 MB of V at 64
+            // channels): bands of tile rows, so that V and M stay in cache between the transforms
+            // and the 16 GEMMs
+            int tW = tilesW(g);
+            int tH = tilesH(g);
+            int band = Math.max(1, Math.min(tH, targetTiles / tW));
+            v = grow(v, 16L * inC * band * tW);
+            m = grow(m, 16L * outC * band * tW);
+            float[] vv = v;
+            float[] mm = m;
+            for (int n = 0; n < batch; n++) {
+                for (int ty0 = 0; ty0 < tH; ty0 += band) {
+                    int tyN = Math.min(band, tH - ty0);
+                    int t = tyN * tW;
+                    VectorWinograd.inputTransform(x, n, 1, ty0, tyN, g, vv, t);
+                    each16(xi -> sgemm.gemm(false, false, t, outC, inC, 1f, vv, xi * t * inC, inC,
+                        uu, xi * inC * outC, outC, 0f, mm, xi * t * outC, outC));
+                    VectorWinograd.outputTransform(mm, t, g, y, bias, n, 1, ty0, tyN);
+                }
+            }
+            return;
+        }
         v = grow(v, 16L * inC * b * per);
         m = grow(m, 16L * outC * b * per);
-        float[] uu = u;
         float[] vv = v;
         float[] mm = m;
         for (int n0 = 0; n0 < batch; n0 += b) {

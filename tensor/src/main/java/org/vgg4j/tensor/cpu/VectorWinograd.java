@@ -77,24 +77,34 @@ final class VectorWinograd {
 
     /** V [16][T][C] = B^T d B for every input tile of images n0 .. n0+nb-1. */
     static void inputTransform(float[] x, int n0, int nb, ConvGeometry g, float[] v, int t) {
+        inputTransform(x, n0, nb, 0, (g.outH() + 1) / 2, g, v, t);
+    }
+
+    /**
+     * V [16][T][C] = B^T d B for the tile rows {@code ty0 .. ty0+tyN-1} of images n0 .. n0+nb-1
+     * (tile {@code (ty, tx)} of image i at {@code i * tyN * tW + (ty - ty0) * tW + tx}): a band of
+     * one large image keeps V and M in cache where the whole image would not.
+     */
+    static void inputTransform(float[] x, int n0, int nb, int ty0, int tyN, ConvGeometry g, float[] v, int t) {
         int inC = g.inC();
         int inH = g.inH();
         int inW = g.inW();
-        int tH = (g.outH() + 1) / 2;
         int tW = (g.outW() + 1) / 2;
-        int per = tH * tW;
+        int per = tyN * tW;
         int xs = t * inC;
         int wp = 2 * tW + 2;
-        int hp = 2 * tH + 2;
-        int rows = Math.min(inH, hp - g.padH());
+        int hp = 2 * tyN + 2;
+        int r0 = 2 * ty0 - g.padH(); // the image row at the band's first padded row
+        int first = Math.max(0, r0);
+        int rows = Math.max(0, Math.min(inH, r0 + hp) - first);
         int cols = Math.min(inW, wp - g.padW());
         int rs = wp * L;
         forEachBlock(nb, inC, per, hp * wp * L, (i, c0, cb, p) -> {
             float[] stage = cb < L ? new float[16 * L] : null; // a last block of fewer than L channels
             Arrays.fill(p, 0, hp * wp * L, 0f);
-            interleave(x, ((n0 + i) * inC + c0) * inH * inW, inH * inW, cb, rows, cols, inW, p,
-                (g.padH() * wp + g.padW()) * L, wp);
-            for (int ty = 0; ty < tH; ty++) {
+            interleave(x, ((n0 + i) * inC + c0) * inH * inW + first * inW, inH * inW, cb, rows, cols, inW, p,
+                ((first - r0) * wp + g.padW()) * L, wp);
+            for (int ty = 0; ty < tyN; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
                     int o = ((i * per) + ty * tW + tx) * inC + c0;
                     if (stage == null) {
@@ -163,18 +173,25 @@ final class VectorWinograd {
 
     /** y (images n0 ..) = A^T M A (+ bias) for every tile of M [16][T][O], cut at the edge (overwrites). */
     static void outputTransform(float[] mt, int t, ConvGeometry g, float[] y, float[] bias, int n0, int nb) {
+        outputTransform(mt, t, g, y, bias, n0, nb, 0, (g.outH() + 1) / 2);
+    }
+
+    /** The same for the tile rows {@code ty0 .. ty0+tyN-1} (output rows 2*ty0 ..), tiles numbered as {@link #inputTransform}. */
+    static void outputTransform(float[] mt, int t, ConvGeometry g, float[] y, float[] bias, int n0, int nb, int ty0,
+                                int tyN) {
         int outC = g.outC();
         int outH = g.outH();
         int outW = g.outW();
-        int tH = (outH + 1) / 2;
         int tW = (outW + 1) / 2;
-        int per = tH * tW;
+        int per = tyN * tW;
         int xs = t * outC;
         int ws = 2 * tW;
         int rs = ws * L;
-        forEachBlock(nb, outC, per, 2 * tH * ws * L, (i, o0, cb, p) -> {
+        int h0 = 2 * ty0;
+        int h1 = Math.min(outH, 2 * (ty0 + tyN));
+        forEachBlock(nb, outC, per, 2 * tyN * ws * L, (i, o0, cb, p) -> {
             float[] stage = cb < L ? new float[16 * L] : null; // a last block of fewer than L channels
-            for (int ty = 0; ty < tH; ty++) {
+            for (int ty = 0; ty < tyN; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
                     int o = ((i * per) + ty * tW + tx) * outC + o0;
                     if (stage == null) {
@@ -189,8 +206,8 @@ final class VectorWinograd {
                 int o = o0 + l;
                 float bv = bias == null ? 0f : bias[o];
                 int plane = ((n0 + i) * outC + o) * outH * outW;
-                for (int h = 0; h < outH; h++) {
-                    int src = h * ws * L + l;
+                for (int h = h0; h < h1; h++) {
+                    int src = (h - h0) * ws * L + l;
                     int dst = plane + h * outW;
                     for (int w = 0; w < outW; w++, src += L) {
                         y[dst + w] = p[src] + bv;
