@@ -254,7 +254,8 @@ final class ExperimentCommand implements Runnable {
         Recipe recipe;
         @Option(names = "--batch-norm", description = "The batch-norm versions of each configuration.")
         boolean batchNorm;
-        @Option(names = "--init-from-a", description = "Train A first and start the deeper ones from it (section 3.1).")
+        @Option(names = "--init-from-a", description = "Train A first and start the deeper ones (B to E) from it "
+            + "(section 3.1).")
         boolean initFromA;
         @Option(names = "--configs", split = ",", defaultValue = "A,A-LRN,B,C,D,E",
             description = "The configurations (default ${DEFAULT-VALUE}).")
@@ -288,7 +289,8 @@ final class ExperimentCommand implements Runnable {
                 if (batchNorm) {
                     args.add("--batch-norm");
                 }
-                if (initFromA && !c.equals("A")) {
+                if (initFromA && org.vgg4j.vgg.VggConfig.parse(c).weightLayers() > 11) {
+                    // the deeper ones, as section 3.1 (A-LRN is as deep as A and trains from scratch)
                     args.addAll(List.of("--init-from", recipe.out.resolve("A" + (batchNorm ? "-BN" : ""))
                         .resolve(Trainer.BEST).toString()));
                 }

@@ -54,9 +54,10 @@ class ExperimentTest {
         assertEquals("convnet_config,weight_layers,parameters,best_epoch,top_1_error,top_5_error,training_time", csv.get(0));
         assertEquals(7, csv.size());
         assertTrue(javax.imageio.ImageIO.read(out.resolve("chart.png").toFile()).getWidth() == 800);
-        // B to E started from A's best model
+        // B to E started from A's best model, A-LRN (as deep as A) from scratch
         assertTrue(Files.readString(out.resolve("B/train.log")).contains("initialised from " + out.resolve("A")),
             Files.readString(out.resolve("B/train.log")));
+        assertFalse(Files.readString(out.resolve("A-LRN/train.log")).contains("initialised from"));
 
         // a second invocation trains nothing
         r = CliTest.run(args("depth", out, "--data", data.toString(), "--init-from-a"));
