@@ -192,9 +192,11 @@ final class ExperimentCommand implements Runnable {
             double elapsed = (System.nanoTime() - start) / 1e9;
             String eta = done == total ? "study done in " + clock(elapsed)
                 : trained == 0 ? "ETA unknown" : "ETA " + clock(elapsed / trained * (total - done));
-            out.printf(Locale.ROOT, "experiment %s: run %d/%d %s: %s, top-1 error %.2f%%, top-5 error %.2f%% (epoch %d); %s%n",
-                study, done, total, r.name(), r.skipped() ? "finished before, skipped" : "trained in " + clock(r.seconds()),
-                100 * (1 - r.top1()), 100 * (1 - r.top5()), r.bestEpoch(), eta);
+            boolean training = r.bestEpoch() > 0;
+            out.printf(Locale.ROOT, "experiment %s: run %d/%d %s: %s, top-1 error %.2f%%, top-5 error %.2f%%%s; %s%n",
+                study, done, total, r.name(), r.skipped() ? "finished before, skipped"
+                    : (training ? "trained in " : "evaluated in ") + clock(r.seconds()),
+                100 * (1 - r.top1()), 100 * (1 - r.top5()), training ? " (epoch " + r.bestEpoch() + ")" : "", eta);
             out.flush();
         }
 

@@ -168,6 +168,8 @@ class ExperimentTest {
         CliTest.Run r = CliTest.run("experiment", "eval", "--model", dir.resolve("run/best.safetensors").toString(),
             "--data", data.toString(), "--grid", "2", "--limit", "10", "--batch", "4", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
+        assertEquals(3, r.out().lines().filter(l -> l.matches("experiment eval: run \\d/3 .*: evaluated in .*")).count(),
+            r.out());
         List<String> table = rows(out.resolve("table.md"));
         assertEquals(3, table.size());
         assertTrue(table.get(0).startsWith("| dense | 32,37,42 | - |"), table.get(0));
