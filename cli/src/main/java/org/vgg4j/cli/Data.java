@@ -66,6 +66,17 @@ final class Data {
         return evaluation(spec, imageSize, strict, classes);
     }
 
+    /**
+     * The evaluation split for a model with these class names: folders are matched to them by
+     * name; a model whose classes are only numbered (a torchvision file) takes the folders in
+     * sorted order, as torchvision's ImageFolder does.
+     */
+    static Dataset evaluationFor(String spec, int imageSize, java.util.List<String> modelClasses) throws IOException {
+        boolean numbered = java.util.stream.IntStream.range(0, modelClasses.size())
+            .allMatch(i -> modelClasses.get(i).equals(String.valueOf(i)));
+        return evaluation(spec, imageSize, false, numbered ? null : modelClasses);
+    }
+
     /** The evaluation split of a data set (test, else an ImageFolder root's val/), folders matched to {@code classes}. */
     static Dataset evaluation(String spec, int imageSize, boolean strict, java.util.List<String> classes)
         throws IOException {

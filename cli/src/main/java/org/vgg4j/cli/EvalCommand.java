@@ -58,12 +58,7 @@ final class EvalCommand implements Callable<Integer> {
                     case "dense" -> canvas == null ? in0 : Math.max(in0, canvas);
                     default -> scales != null ? java.util.Arrays.stream(scales).max().getAsInt() : in0 + 64;
                 };
-                // folders are matched to the model's classes by name; a model whose classes are only
-                // numbered (a torchvision file) takes them in sorted order, as torchvision's ImageFolder
-                java.util.List<String> names = l.info().classNames();
-                boolean numbered = java.util.stream.IntStream.range(0, names.size())
-                    .allMatch(i -> names.get(i).equals(String.valueOf(i)));
-                var test = Data.evaluation(data, decode, false, numbered ? null : names);
+                var test = Data.evaluationFor(data, decode, l.info().classNames());
                 if (l.info().inChannels() != test.channels() || l.info().classes() != test.classes()) {
                     throw new IllegalArgumentException("model " + model + " expects " + l.info().inChannels()
                         + " channels and " + l.info().classes() + " classes; " + test.source() + " has "

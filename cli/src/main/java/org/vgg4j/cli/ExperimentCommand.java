@@ -393,7 +393,7 @@ final class ExperimentCommand implements Runnable {
         private Evaluator.Result evaluate(Path model, int[] qs, int batch) throws Exception {
             try (Backend backend = Backends.open(recipe.device); ModelFile.Loaded l = ModelFile.load(model, backend)) {
                 int max = java.util.Arrays.stream(qs).max().getAsInt();
-                Dataset test = Data.evaluation(recipe.data, max, false, l.info().classNames());
+                Dataset test = Data.evaluationFor(recipe.data, max, l.info().classNames());
                 return MultiViewEvaluator.evaluate(backend, l.model(), test, l.info().preprocess(),
                     MultiViewEvaluator.Mode.MULTISCALE, qs, 5, batch);
             }
@@ -457,10 +457,7 @@ final class ExperimentCommand implements Runnable {
                 int in = l.info().inputSize();
                 int[] qs = scales != null ? scales : aroundTrainingScale(in);
                 int max = java.util.Arrays.stream(qs).max().getAsInt();
-                java.util.List<String> names = l.info().classNames();
-                boolean numbered = java.util.stream.IntStream.range(0, names.size())
-                    .allMatch(i -> names.get(i).equals(String.valueOf(i)));
-                Dataset test = Data.evaluation(data, max, false, numbered ? null : names);
+                Dataset test = Data.evaluationFor(data, max, l.info().classNames());
                 if (limit != null && limit < test.size()) {
                     int[] first = java.util.stream.IntStream.range(0, limit).toArray();
                     test = new org.vgg4j.vgg.data.Subset(test, first, test.source() + " (first " + limit + ")");
@@ -485,7 +482,7 @@ final class ExperimentCommand implements Runnable {
                     e1.add(100 * (1 - r.top1()));
                     e5.add(100 * (1 - r.top5()));
                 }
-                write(out, "Evaluation: dense against multi-crop against their fusion",
+                ExperimentCommand.write(this.out, "Evaluation: dense against multi-crop against their fusion",
                     "Model: " + model + " (" + l.model().describe() + "); test set " + test.source() + ".",
                     List.of("evaluation method", "test scales (Q)", "crops", "top-1 error (%)", "top-5 error (%)",
                         "images"), rows, labels, e1, e5);
@@ -493,11 +490,6 @@ final class ExperimentCommand implements Runnable {
             out.println("experiment eval: " + this.out.resolve("table.md") + ", results.csv, chart.png");
             out.flush();
             return 0;
-        }
-
-        private void write(PrintWriter o, String title, String note, List<String> header, List<List<String>> rows,
-                           List<String> labels, List<Double> e1, List<Double> e5) throws IOException {
-            ExperimentCommand.write(out, title, note, header, rows, labels, e1, e5);
         }
     }
 }

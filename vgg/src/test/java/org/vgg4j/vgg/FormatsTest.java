@@ -19,8 +19,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -245,25 +243,13 @@ class FormatsTest {
     private Path pth(String name, byte[] pickle, Map<String, byte[]> storages) throws IOException {
         Path p = tmp.resolve(name);
         try (ZipOutputStream z = new ZipOutputStream(Files.newOutputStream(p))) {
-            stored(z, "archive/data.pkl", pickle);
+            PickleWriter.stored(z, "archive/data.pkl", pickle);
             for (var e : storages.entrySet()) {
-                stored(z, "archive/data/" + e.getKey(), e.getValue());
+                PickleWriter.stored(z, "archive/data/" + e.getKey(), e.getValue());
             }
-            stored(z, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
+            PickleWriter.stored(z, "archive/version", "3\n".getBytes(StandardCharsets.US_ASCII));
         }
         return p;
-    }
-
-    private static void stored(ZipOutputStream z, String name, byte[] data) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(data.length);
-        CRC32 crc = new CRC32();
-        crc.update(data);
-        e.setCrc(crc.getValue());
-        z.putNextEntry(e);
-        z.write(data);
-        z.closeEntry();
     }
 
     private static String refusal(Path p) {

@@ -3,7 +3,7 @@ package org.vgg4j.vgg;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 
-/** Pickle protocol 2, written opcode by opcode: the hand-built PyTorch files of the tests and fuzz seeds. */
+/** Pickle protocol 2, written opcode by opcode, and stored zip entries: the hand-built PyTorch files of the tests and fuzz seeds. */
 public final class PickleWriter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
 
@@ -53,6 +53,19 @@ public final class PickleWriter {
             int1(s);
         }
         return op('t', 0x89).global("collections", "OrderedDict").op(')', 'R', 't', 'R');
+    }
+
+    /** Adds {@code data} to a zip as a STORED entry, as torch.save writes every entry. */
+    public static void stored(java.util.zip.ZipOutputStream z, String name, byte[] data) throws java.io.IOException {
+        java.util.zip.ZipEntry e = new java.util.zip.ZipEntry(name);
+        e.setMethod(java.util.zip.ZipEntry.STORED);
+        e.setSize(data.length);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(data);
+        e.setCrc(crc.getValue());
+        z.putNextEntry(e);
+        z.write(data);
+        z.closeEntry();
     }
 
     public byte[] bytes() {

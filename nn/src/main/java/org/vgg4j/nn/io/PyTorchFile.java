@@ -267,20 +267,33 @@ public final class PyTorchFile {
         boolean isLong = e.dtype().equals("I64");
         float[] f = new float[count];
         long[] l = isLong ? new long[count] : null;
+        if (count > 0 && type.equals("FloatStorage") && contiguous(shape, stride)) {
+            // the common case, a whole float32 tensor: one bulk copy
+            b.position((int) (base * 4)).asFloatBuffer().get(f);
+            return new HostTensor(shape, f);
+        }
+        int kind = switch (type) {
+            case "FloatStorage" -> 0;
+            case "DoubleStorage" -> 1;
+            case "HalfStorage" -> 2;
+            case "BFloat16Storage" -> 3;
+            case "LongStorage" -> 4;
+            default -> 5; // IntStorage
+        };
         int[] idx = new int[shape.length];
         long pos = base;
         for (int n = 0; n < count; n++) {
             int at = (int) (pos * elem);
-            switch (type) {
-                case "FloatStorage" -> f[n] = b.getFloat(at);
-                case "DoubleStorage" -> f[n] = (float) b.getDouble(at);
-                case "HalfStorage" -> f[n] = Float.float16ToFloat(b.getShort(at));
-                case "BFloat16Storage" -> f[n] = Float.intBitsToFloat((b.getShort(at) & 0xffff) << 16);
-                case "LongStorage" -> {
+            switch (kind) {
+                case 0 -> f[n] = b.getFloat(at);
+                case 1 -> f[n] = (float) b.getDouble(at);
+                case 2 -> f[n] = Float.float16ToFloat(b.getShort(at));
+                case 3 -> f[n] = Float.intBitsToFloat((b.getShort(at) & 0xffff) << 16);
+                case 4 -> {
                     l[n] = b.getLong(at);
                     f[n] = l[n];
                 }
-                default -> { // IntStorage
+                default -> {
                     l[n] = b.getInt(at);
                     f[n] = l[n];
                 }
@@ -295,6 +308,18 @@ public final class PyTorchFile {
             }
         }
         return isLong ? new HostTensor(shape, f, l) : new HostTensor(shape, f);
+    }
+
+    /** Row-major strides with nothing skipped (size-1 dimensions may have any stride). */
+    private static boolean contiguous(int[] shape, long[] stride) {
+        long expect = 1;
+        for (int d = shape.length - 1; d >= 0; d--) {
+            if (shape[d] != 1 && stride[d] != expect) {
+                return false;
+            }
+            expect *= shape[d];
+        }
+        return true;
     }
 
     /**

@@ -1,12 +1,9 @@
 package org.vgg4j.vgg.fuzz;
 
 import com.code_intelligence.jazzer.junit.FuzzTest;
-import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.zip.CRC32;
-import java.util.zip.ZipEntry;
 import java.util.zip.ZipOutputStream;
 import org.vgg4j.nn.io.HostTensor;
 import org.vgg4j.nn.io.ModelFileException;
@@ -24,8 +21,8 @@ class PyTorchFuzzTest {
         byte[][] parts = Fuzzing.split(data);
         Path f = Fuzzing.folder("pytorch").resolve("model.pth");
         try (OutputStream o = Files.newOutputStream(f); ZipOutputStream z = new ZipOutputStream(o)) {
-            stored(z, "archive/data.pkl", parts[0]);
-            stored(z, "archive/data/0", parts[1]);
+            org.vgg4j.vgg.PickleWriter.stored(z, "archive/data.pkl", parts[0]);
+            org.vgg4j.vgg.PickleWriter.stored(z, "archive/data/0", parts[1]);
         }
         try {
             SafeTensors.Header h = WeightFiles.header(f);
@@ -46,17 +43,5 @@ class PyTorchFuzzTest {
         } catch (ModelFileException e) {
             Fuzzing.checkRefusal(e, data);
         }
-    }
-
-    static void stored(ZipOutputStream z, String name, byte[] b) throws IOException {
-        ZipEntry e = new ZipEntry(name);
-        e.setMethod(ZipEntry.STORED);
-        e.setSize(b.length);
-        CRC32 crc = new CRC32();
-        crc.update(b);
-        e.setCrc(crc.getValue());
-        z.putNextEntry(e);
-        z.write(b);
-        z.closeEntry();
     }
 }
