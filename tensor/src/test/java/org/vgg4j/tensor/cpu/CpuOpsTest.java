@@ -177,6 +177,43 @@ class CpuOpsTest {
         }
     }
 
+    /**
+     * The forward's cache of transformed filters: repeated forwards give the uncached result bit for
+     * bit, and any change of the weights in place (one element, a whole reload, an SGD step after a
+     * backward) is seen by the next forward.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void winogradFilterCacheFollowsTheWeights(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(23);
+        Sgemm sgemm = cpu.isVectorized() ? VectorKernels.sgemm() : new ScalarSgemm();
+        ConvGeometry g = ConvGeometry.square(24, 9, 10, 20, 3, 1, 1);
+        CpuWinograd cached = new CpuWinograd(sgemm, cpu.isVectorized());
+        float[] x = random(r, 2 * g.inC() * g.inH() * g.inW());
+        float[] wt = random(r, g.outC() * g.colRows());
+        float[] b = random(r, g.outC());
+        int outLen = 2 * g.outC() * g.colCols();
+        for (int step = 0; step < 9; step++) {
+            switch (step) {
+                case 4 -> wt[wt.length / 2] += 0.25f; // one weight, after the entry was filled and hit
+                case 5 -> System.arraycopy(random(r, wt.length), 0, wt, 0, wt.length); // a reload
+                case 7 -> { // a training step: backward, then the update in place
+                    float[] gw = new float[wt.length];
+                    cached.backwardWeights(x, random(r, outLen), gw, null, 2, g);
+                    for (int i = 0; i < wt.length; i++) {
+                        wt[i] -= 0.1f * gw[i];
+                    }
+                }
+                default -> { }
+            }
+            float[] y = new float[outLen];
+            cached.forward(x, wt, b, y, 2, g);
+            float[] fresh = new float[outLen];
+            new CpuWinograd(sgemm, cpu.isVectorized()).forward(x, wt, b, fresh, 2, g);
+            assertArrayEquals(fresh, y, "forward " + step + " with the cache equals a fresh transform");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void im2colAndCol2imAreAdjoint(CpuBackend cpu) {

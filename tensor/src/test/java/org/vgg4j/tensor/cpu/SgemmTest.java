@@ -83,8 +83,9 @@ class SgemmTest {
         int[][] shapes = {{300, 517, 260}, {97, 33, 600}, {7, 4500, 30}, {1, 1000, 513}, {13, 1, 300},
             {24, 196, 2100}, {19, 70, 1500}, {300, 196, 2100},
             // few rows times B^T (a linear layer at a small batch): dot products over B's rows, eight, four
-            // rows of A at a time plus single ones, vector tails of k
-            {8, 300, 2100}, {5, 40, 17}, {3, 64, 16}, {4, 9, 33}};
+            // rows of A at a time plus single ones, vector tails of k; one to three rows: four rows of B at
+            // a time, n not a multiple of four
+            {8, 300, 2100}, {5, 40, 17}, {3, 64, 16}, {4, 9, 33}, {1, 1003, 2053}, {2, 7, 47}, {3, 6, 16}};
         SplittableRandom rnd = new SplittableRandom(7);
         for (int[] s : shapes) {
             for (int t = 0; t < 12; t++) {
