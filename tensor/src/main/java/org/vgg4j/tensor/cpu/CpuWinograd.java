@@ -147,6 +147,7 @@ final class CpuWinograd {
     private static final class Cached {
         long backwards;
         float[] copy;
+        /** The transformed filters, packed for {@link VectorSgemm#gemmPackedB} when {@link #packed} says so. */
         float[] u;
 
         Cached(long backwards) {
@@ -158,9 +159,17 @@ final class CpuWinograd {
         }
     }
 
+    /**
+     * Whether the filters {@link #filters} returned last are packed for {@link VectorSgemm#gemmPackedB}
+     * (a cached entry on the Vector API path: the 16 GEMMs of every forward then skip packing them).
+     */
+    private boolean packedFilters;
+
     /** The forward's transformed filters of w: cached (see {@link #cache}) or transformed into {@link #u}. */
     private float[] filters(float[] w, int outC, int inC) {
-        long size = 16L * outC * inC;
+        packedFilters = false;
+        boolean pack = vector && sgemm instanceof VectorSgemm;
+        long size = pack ? 16L * VectorSgemm.packedBSize(inC, outC) : 16L * outC * inC;
         Cached e = CACHE_BYTES > 0 ? cache.get(w) : null;
         if (CACHE_BYTES > 0 && e == null) {
             cache.put(w, new Cached(backwards));
@@ -171,18 +180,45 @@ final class CpuWinograd {
         } else if (e != null && e.copy != null && e.u.length == size) {
             if (!same(w, e.copy)) {
                 System.arraycopy(w, 0, e.copy, 0, w.length);
-                transform(w, outC, inC, e.u);
+                cachedTransform(w, outC, inC, e.u, pack);
             }
+            packedFilters = pack;
             return e.u;
         } else if (e != null && cachedBytes() + 4L * (w.length + size) <= CACHE_BYTES) {
             e.copy = w.clone();
             e.u = new float[Math.toIntExact(size)];
-            transform(w, outC, inC, e.u);
+            cachedTransform(w, outC, inC, e.u, pack);
+            packedFilters = pack;
             return e.u;
         }
-        u = grow(u, size);
+        u = grow(u, 16L * outC * inC);
         transform(w, outC, inC, u);
         return u;
+    }
+
+    /** The transform of w into dst, each of the 16 slices [C][O] then packed as VectorSgemm.packB does when pack. */
+    private void cachedTransform(float[] w, int outC, int inC, float[] dst, boolean pack) {
+        if (!pack) {
+            transform(w, outC, inC, dst);
+            return;
+        }
+        u = grow(u, 16L * outC * inC);
+        transform(w, outC, inC, u);
+        float[] src = u;
+        int slice = VectorSgemm.packedBSize(inC, outC);
+        Parallel.parallelFor(16, xi -> VectorSgemm.packB(src, xi * inC * outC, outC, inC, outC, dst, xi * slice));
+    }
+
+    /** M_xi [t, O] = V_xi [t, C] U'_xi [C, O] for the 16 xi, in parallel; uu as {@link #filters} returned it. */
+    private void gemm16(float[] vv, float[] uu, boolean packed, float[] mm, int t, int inC, int outC) {
+        if (packed) {
+            VectorSgemm vs = (VectorSgemm) sgemm;
+            int slice = VectorSgemm.packedBSize(inC, outC);
+            each16(xi -> vs.gemmPackedB(t, outC, inC, vv, xi * t * inC, inC, uu, xi * slice, mm, xi * t * outC, outC));
+        } else {
+            each16(xi -> sgemm.gemm(false, false, t, outC, inC, 1f, vv, xi * t * inC, inC,
+                uu, xi * inC * outC, outC, 0f, mm, xi * t * outC, outC));
+        }
     }
 
     private long cachedBytes() {
@@ -219,6 +255,7 @@ final class CpuWinograd {
         int per = tilesH(g) * tilesW(g);
         int b = chunk(g, batch);
         float[] uu = filters(w, outC, inC);
+        boolean packed = packedFilters;
         if (vector && per > targetTiles) {
             // one image is more than a chunk (VGG's 224x224 layers: 12,544 tiles, 51 MB of V at 64
             // channels): bands of tile rows, so that V and M stay in cache between the transforms
@@ -235,8 +272,7 @@ final class CpuWinograd {
                     int tyN = Math.min(band, tH - ty0);
                     int t = tyN * tW;
                     VectorWinograd.inputTransform(x, n, 1, ty0, tyN, g, vv, t);
-                    each16(xi -> sgemm.gemm(false, false, t, outC, inC, 1f, vv, xi * t * inC, inC,
-                        uu, xi * inC * outC, outC, 0f, mm, xi * t * outC, outC));
+                    gemm16(vv, uu, packed, mm, t, inC, outC);
                     VectorWinograd.outputTransform(mm, t, g, y, bias, n, 1, ty0, tyN);
                 }
             }
@@ -252,8 +288,7 @@ final class CpuWinograd {
             if (vector) {
                 // tile-major: M_xi [T, O] = V_xi [T, C] U'_xi [C, O]
                 VectorWinograd.inputTransform(x, n0, nb, g, vv, t);
-                each16(xi -> sgemm.gemm(false, false, t, outC, inC, 1f, vv, xi * t * inC, inC,
-                    uu, xi * inC * outC, outC, 0f, mm, xi * t * outC, outC));
+                gemm16(vv, uu, packed, mm, t, inC, outC);
                 VectorWinograd.outputTransform(mm, t, g, y, bias, n0, nb);
             } else {
                 // channel-major: M_xi [O, T] = U_xi [O, C] V_xi [C, T]

@@ -184,6 +184,44 @@ final class VectorSgemm implements Sgemm {
      * at a time (it stays in L1) and sweeps it across every B panel. The general order instead
      * streams the whole packed A block (larger than L2) past each B panel.
      */
+    /** Floats of {@link #packB}'s output for a k x n matrix B. */
+    static int packedBSize(int k, int n) {
+        return (n + NR - 1) / NR * NR * k;
+    }
+
+    /**
+     * B [k, n] (row-major, rows ldb apart) packed once for {@link #gemmPackedB}: NR-column panels
+     * of depth k, panel q at {@code dst[off + q*NR*k]}, the last one zero-padded. For a B that is
+     * used many times as it is (transformed filters of a model in evaluation).
+     */
+    static void packB(float[] b, int offB, int ldb, int k, int n, float[] dst, int off) {
+        VectorSgemmPack.packBGroup(false, b, offB, ldb, n, 0, (n + NR - 1) / NR, 0, k, dst, off);
+    }
+
+    /**
+     * C [m, n] = A [m, k] B with B packed by {@link #packB}, on the calling thread (the caller runs
+     * several of these in parallel): each MR-row panel of A is packed and swept across the panels
+     * of B, as {@link #gemmSharedB} does with a B it packed itself.
+     */
+    void gemmPackedB(int m, int n, int k, float[] a, int offA, int lda, float[] bp, int offBp,
+                     float[] c, int offC, int ldc) {
+        if (m == 0 || n == 0) {
+            return;
+        }
+        Buffers buf = buffers.get();
+        float[] ap = buf.ap(MR * k);
+        int nPanels = (n + NR - 1) / NR;
+        for (int i = 0; i < m; i += MR) {
+            int rows = Math.min(MR, m - i);
+            VectorSgemmPack.packA(false, a, offA, lda, m, i, 0, k, 1f, ap, 0);
+            for (int q = 0; q < nPanels; q++) {
+                int j = q * NR;
+                VectorSgemmKernel.tile(k, ap, 0, bp, offBp + q * NR * k, buf.tile,
+                    c, offC + i * ldc + j, ldc, rows, Math.min(NR, n - j), 0f);
+            }
+        }
+    }
+
     private void gemmSharedB(boolean transA, boolean transB, int m, int n, int k, float alpha,
                              float[] a, int offA, int lda, float[] b, int offB, int ldb,
                              float beta, float[] c, int offC, int ldc, int mPanels, int nPanels, int kcMax) {

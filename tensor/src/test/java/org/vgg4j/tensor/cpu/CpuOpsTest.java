@@ -187,7 +187,15 @@ class CpuOpsTest {
     void winogradFilterCacheFollowsTheWeights(CpuBackend cpu) {
         SplittableRandom r = new SplittableRandom(23);
         Sgemm sgemm = cpu.isVectorized() ? VectorKernels.sgemm() : new ScalarSgemm();
-        ConvGeometry g = ConvGeometry.square(24, 9, 10, 20, 3, 1, 1);
+        // one partial column panel of the packed filters; then several, the last partial, and
+        // rows of tiles that end in a partial MR panel
+        for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.square(24, 9, 10, 20, 3, 1, 1),
+            ConvGeometry.square(40, 13, 11, 70, 3, 1, 0)}) {
+            filterCacheFollowsTheWeights(cpu, sgemm, g, r);
+        }
+    }
+
+    private static void filterCacheFollowsTheWeights(CpuBackend cpu, Sgemm sgemm, ConvGeometry g, SplittableRandom r) {
         CpuWinograd cached = new CpuWinograd(sgemm, cpu.isVectorized());
         float[] x = random(r, 2 * g.inC() * g.inH() * g.inW());
         float[] wt = random(r, g.outC() * g.colRows());
