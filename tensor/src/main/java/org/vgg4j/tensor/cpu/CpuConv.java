@@ -187,9 +187,14 @@ final class CpuConv {
         }
     }
 
+    /** Whether the next forward of these weights goes through Winograd (for tests; registers nothing). */
+    boolean winogradFor(ConvGeometry g, int batch, float[] w) {
+        return winograd.wouldPay(g, batch, w);
+    }
+
     /** y [N, O, S] = w [O, K] x im2col(x) (+ bias). */
     void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
-        if (CpuWinograd.pays(g, batch)) {
+        if (winograd.paysForward(g, batch, w)) {
             winograd.forward(x, w, bias, y, batch, g);
             return;
         }
@@ -229,6 +234,7 @@ final class CpuConv {
 
     /** gradX [N, C, H, W] = col2im(w^T x gradY), overwriting gradX. */
     void backwardData(float[] gradY, float[] w, float[] gradX, int batch, ConvGeometry g) {
+        winograd.noteBackward();
         if (CpuWinograd.pays(g, batch)) {
             winograd.backwardData(gradY, w, gradX, batch, g);
             return;
@@ -264,6 +270,7 @@ final class CpuConv {
     /** {@link #backwardWeights} and, when gradX is not null, {@link #backwardData}, sharing work when it can. */
     void backward(float[] x, float[] gradY, float[] w, float[] gradX, float[] gradW, float[] gradBias, int batch,
                   ConvGeometry g) {
+        winograd.noteBackward();
         if (CpuWinograd.pays(g, batch)) {
             winograd.backward(x, gradY, w, gradX, gradW, gradBias, batch, g);
             return;
@@ -276,6 +283,7 @@ final class CpuConv {
 
     /** gradW [O, K] += gradY x im2col(x)^T; gradBias [O] += sums of gradY when not null. */
     void backwardWeights(float[] x, float[] gradY, float[] gradW, float[] gradBias, int batch, ConvGeometry g) {
+        winograd.noteBackward();
         if (CpuWinograd.pays(g, batch)) {
             winograd.backwardWeights(x, gradY, gradW, gradBias, batch, g);
             return;

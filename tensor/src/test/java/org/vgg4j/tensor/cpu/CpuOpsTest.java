@@ -195,6 +195,34 @@ class CpuOpsTest {
         }
     }
 
+    /**
+     * A forward with too few tiles for Winograd takes it once its weights are cached: im2col the
+     * first time, Winograd from the second, im2col again right after a backward pass; each result
+     * against the double reference.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void fewTilesTakeWinogradOnceTheFiltersAreCached(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(29);
+        Sgemm sgemm = cpu.isVectorized() ? VectorKernels.sgemm() : new ScalarSgemm();
+        ConvGeometry g = ConvGeometry.square(32, 14, 14, 48, 3, 1, 1); // 49 tiles at batch 1
+        assertTrue(!CpuWinograd.pays(g, 1) && (long) 49 >= CpuWinograd.MIN_TILES_CACHED, "a geometry between the gates");
+        CpuConv conv = new CpuConv(sgemm, cpu.isVectorized());
+        float[] x = random(r, g.inC() * g.inH() * g.inW());
+        float[] wt = random(r, g.outC() * g.colRows());
+        float[] b = random(r, g.outC());
+        boolean[] want = {false, true, true, false, true};
+        for (int step = 0; step < want.length; step++) {
+            if (step == 3) {
+                conv.backwardData(random(r, g.outC() * g.colCols()), wt, new float[x.length], 1, g);
+            }
+            assertEquals(want[step], conv.winogradFor(g, 1, wt), "Winograd at forward " + step);
+            float[] y = new float[g.outC() * g.colCols()];
+            conv.forward(x, wt, b, y, 1, g);
+            close(Reference.conv(x, wt, b, 1, g), y, 1e-4, "forward " + step);
+        }
+    }
+
     private static void filterCacheFollowsTheWeights(CpuBackend cpu, Sgemm sgemm, ConvGeometry g, SplittableRandom r) {
         CpuWinograd cached = new CpuWinograd(sgemm, cpu.isVectorized());
         float[] x = random(r, 2 * g.inC() * g.inH() * g.inW());
@@ -207,6 +235,7 @@ class CpuOpsTest {
                 case 5 -> System.arraycopy(random(r, wt.length), 0, wt, 0, wt.length); // a reload
                 case 7 -> { // a training step: backward, then the update in place
                     float[] gw = new float[wt.length];
+                    cached.noteBackward();
                     cached.backwardWeights(x, random(r, outLen), gw, null, 2, g);
                     for (int i = 0; i < wt.length; i++) {
                         wt[i] -= 0.1f * gw[i];
