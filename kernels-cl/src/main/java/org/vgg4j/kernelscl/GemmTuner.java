@@ -13,18 +13,100 @@ import java.util.function.Consumer;
 import org.vgg4j.tensor.Tensor;
 
 /**
- * The built-in GEMM tuner ({@code vgg4j devices --tune}): times a few tile sets on the device at
- * 512^3 (the main variant) and at (64, 576, 4096) (the few-rows variant), and stores the fastest
- * of each in {@code <cache>/gemm-tuning.properties} under the device's name and driver, where
- * {@link GemmTuning} finds it before the built-in table.
+ * The built-in GEMM tuner ({@code vgg4j devices --tune}): draws tile sets from the search space
+ * of the device's class ({@code gemm-search.properties}: values per tunable and the constraints of
+ * {@link #violation}), checks each candidate's results against a double-precision reference on all
+ * four transpose cases and ragged sizes, times those that compute right at 512^3 (the main variant)
+ * and at (64, 576, 4096) (the few-rows variant), and stores the fastest of each in
+ * {@code <cache>/gemm-tuning.properties} under the device's name and driver, where
+ * {@link GemmTuning} finds it before the built-in table. The built-in choice for the device is
+ * always a candidate, so the tuned choice is never one that timed slower than it. A candidate that
+ * fails to build or computes a wrong result is reported and never chosen.
  */
 public final class GemmTuner {
     private GemmTuner() {}
 
-    static final List<String> CANDIDATES = List.of("32,32,16,4,4", "64,64,16,4,4", "64,64,16,8,8", "64,64,16,16,16",
-        "128,128,16,8,8", "128,128,16,16,16");
-    static final List<String> SMALL_CANDIDATES = List.of("32,64,16,4,4", "64,64,16,8,8", "64,128,16,16,16",
-        "64,256,16,16,16");
+    /** Candidates per variant when {@code -Dvgg4j.cl.tune.budget=MAIN,SMALL} does not say. */
+    static final int[] BUDGET = budget(System.getProperty("vgg4j.cl.tune.budget", "16,8"));
+
+    private static int[] budget(String s) {
+        String[] v = s.split(",");
+        return new int[] {Integer.parseInt(v[0].trim()), Integer.parseInt(v[v.length - 1].trim())};
+    }
+
+    /** The device's class in {@code gemm-search.properties}. */
+    static String deviceClass(ClDevices.Device d) {
+        return d.gpu() ? "gpu" : d.accelerator() ? "accelerator" : "cpu";
+    }
+
+    /**
+     * Why {@code p} cannot run (or cannot be right) on {@code d}, or null: each tile divisible by the
+     * work per item, the work-group within the device's maximum size, the two staged tiles within
+     * its local memory.
+     */
+    static String violation(GemmTuning.Params p, ClDevices.Device d) {
+        if (p.tileM() % p.wptM() != 0 || p.tileN() % p.wptN() != 0) {
+            return "tile not divisible by the work per item";
+        }
+        long group = (long) p.localM() * p.localN();
+        if (group > d.maxWorkGroup()) {
+            return "work-group of " + group + " over the device's " + d.maxWorkGroup();
+        }
+        long local = 4L * p.tileK() * (p.tileM() + p.tileN() + 1);
+        if (local > d.localMem()) {
+            return local + " bytes of local memory, the device has " + d.localMem();
+        }
+        return null;
+    }
+
+    /**
+     * Up to {@code budget} candidates of a variant ("main" or "small-m") for d: the cross product of
+     * the class's values less the violations (and, for few rows, tiles not lower than
+     * {@code mainTileM}), in a shuffled order seeded by the device's name, the built-in choice first.
+     */
+    static List<String> space(ClDevices.Device d, String variant, int budget, int mainTileM, String builtIn) {
+        Properties p = new Properties();
+        try (InputStream in = GemmTuner.class.getResourceAsStream("gemm-search.properties")) {
+            p.load(in);
+        } catch (IOException | NullPointerException e) {
+            throw new IllegalStateException("gemm-search.properties missing from the jar", e);
+        }
+        String spec = p.getProperty(deviceClass(d) + "." + variant);
+        String[] dims = spec.split("\\|");
+        List<int[]> values = new ArrayList<>();
+        for (String dim : dims) {
+            values.add(java.util.Arrays.stream(dim.trim().split(",")).mapToInt(v -> Integer.parseInt(v.trim())).toArray());
+        }
+        List<String> all = new ArrayList<>();
+        for (int tm : values.get(0)) {
+            for (int tn : values.get(1)) {
+                for (int tk : values.get(2)) {
+                    for (int wm : values.get(3)) {
+                        for (int wn : values.get(4)) {
+                            GemmTuning.Params c = new GemmTuning.Params(tm, tn, tk, wm, wn);
+                            if (violation(c, d) == null && (mainTileM <= 0 || tm < mainTileM)) {
+                                all.add(tm + "," + tn + "," + tk + "," + wm + "," + wn);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        java.util.Collections.shuffle(all, new java.util.Random(d.name().hashCode()));
+        List<String> out = new ArrayList<>();
+        if (builtIn != null && violation(GemmTuning.Params.parse(builtIn), d) == null) {
+            out.add(builtIn);
+        }
+        for (String c : all) {
+            if (out.size() >= budget) {
+                break;
+            }
+            if (!out.contains(c)) {
+                out.add(c);
+            }
+        }
+        return out;
+    }
 
     static Path file() {
         return ClProgramCache.dir().resolve("gemm-tuning.properties");
@@ -51,8 +133,25 @@ public final class GemmTuner {
 
     /** Tunes {@code device}, saves and returns the choices (main, few-rows), reporting each trial. */
     public static String[] tune(ClDevices.Device device, Consumer<String> report) throws IOException {
-        String main = best(device, CANDIDATES, "", 512, 512, 512, report);
-        String small = best(device, SMALL_CANDIDATES, ".small-m", 64, 576, 4096, report);
+        return tune(device, report, BUDGET[0], BUDGET[1]);
+    }
+
+    static String[] tune(ClDevices.Device device, Consumer<String> report, int mainBudget, int smallBudget)
+            throws IOException {
+        String mainBuiltIn = GemmTuning.builtIn(device, "");
+        String main = best(device, space(device, "main", mainBudget, 0, mainBuiltIn), "", 512, 512, 512, report);
+        String smallBuiltIn = GemmTuning.builtIn(device, ".small-m");
+        String small;
+        // the few-rows variant is used only with tiles lower than the main ones
+        List<String> smalls = space(device, "small-m", smallBudget, GemmTuning.Params.parse(main).tileM(),
+            GemmTuning.Params.parse(smallBuiltIn).tileM() < GemmTuning.Params.parse(main).tileM() ? smallBuiltIn : null);
+        String old = System.getProperty("vgg4j.cl.gemm");
+        System.setProperty("vgg4j.cl.gemm", main);
+        try {
+            small = smalls.isEmpty() ? smallBuiltIn : best(device, smalls, ".small-m", 64, 576, 4096, report);
+        } finally {
+            restore("vgg4j.cl.gemm", old);
+        }
         Properties p = new Properties();
         Path f = file();
         Files.createDirectories(f.getParent());
@@ -69,15 +168,34 @@ public final class GemmTuner {
         return new String[] {main, small};
     }
 
-    private static String best(ClDevices.Device device, List<String> candidates, String suffix, int m, int k, int n,
-                               Consumer<String> report) {
+    private static void restore(String prop, String old) {
+        if (old == null) {
+            System.clearProperty(prop);
+        } else {
+            System.setProperty(prop, old);
+        }
+    }
+
+    /**
+     * The fastest of {@code candidates} that builds and computes right at (m, k, n), each reported
+     * in one line; throws when none does.
+     */
+    static String best(ClDevices.Device device, List<String> candidates, String suffix, int m, int k, int n,
+                       Consumer<String> report) {
         String best = null;
         double bestRate = 0;
+        int wrong = 0;
         for (String c : candidates) {
             String prop = "vgg4j.cl.gemm" + suffix;
             String old = System.getProperty(prop);
             System.setProperty(prop, c);
             try (ClBackend cl = new ClBackend(device)) {
+                String error = verify(cl, suffix.isEmpty() ? cl.gemmParams : cl.gemmSmallParams, !suffix.isEmpty());
+                if (error != null) {
+                    wrong++;
+                    report.accept("gemm" + suffix + " " + c + ": rejected, " + error);
+                    continue;
+                }
                 double rate = measure(cl, m, k, n);
                 report.accept(String.format(Locale.ROOT, "gemm%s %s at %dx%dx%d: %.1f GFLOP/s", suffix, c, m, k, n, rate));
                 if (rate > bestRate) {
@@ -85,19 +203,62 @@ public final class GemmTuner {
                     best = c;
                 }
             } catch (RuntimeException e) {
-                report.accept("gemm" + suffix + " " + c + ": " + e.getMessage().lines().findFirst().orElse(""));
+                report.accept("gemm" + suffix + " " + c + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse(""));
             } finally {
-                if (old == null) {
-                    System.clearProperty(prop);
-                } else {
-                    System.setProperty(prop, old);
-                }
+                restore(prop, old);
             }
         }
         if (best == null) {
-            throw new IllegalStateException("no GEMM tile set ran on " + device.name());
+            throw new IllegalStateException("no GEMM tile set built and computed right on " + device.name()
+                + " (" + candidates.size() + " tried, " + wrong + " with wrong results)");
         }
         return best;
+    }
+
+    /**
+     * Null when the backend's GEMM with tiles {@code p} matches a double-precision reference on all
+     * four transpose cases (alpha 0.5, beta 0.25, a random C) at ragged sizes that span several
+     * tiles (or, for the few-rows variant, fewer rows than one tile); else what was wrong, where.
+     */
+    static String verify(ClBackend cl, GemmTuning.Params p, boolean fewRows) {
+        int m = fewRows ? Math.max(1, p.tileM() - 3) : 2 * p.tileM() + 3;
+        int n = 2 * p.tileN() + 5;
+        int k = 3 * p.tileK() + 7;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(17);
+        float[] a = new float[m * k];
+        float[] b = new float[k * n];
+        float[] c0 = new float[m * n];
+        for (float[] v : new float[][] {a, b, c0}) {
+            for (int i = 0; i < v.length; i++) {
+                v[i] = (float) r.nextDouble(-1, 1);
+            }
+        }
+        for (int t = 0; t < 4; t++) {
+            boolean ta = (t & 1) != 0;
+            boolean tb = (t & 2) != 0;
+            int lda = ta ? m : k;
+            int ldb = tb ? k : n;
+            float[] got;
+            try (Tensor ta0 = cl.fromHost(a, a.length); Tensor tb0 = cl.fromHost(b, b.length);
+                 Tensor tc = cl.fromHost(c0, m, n)) {
+                cl.gemm(ta, tb, m, n, k, 0.5f, ta0, 0, lda, tb0, 0, ldb, 0.25f, tc, 0, n);
+                got = tc.toHost();
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < n; j++) {
+                    double want = 0.25 * c0[i * n + j];
+                    for (int q = 0; q < k; q++) {
+                        want += 0.5 * (double) a[ta ? q * lda + i : i * lda + q] * b[tb ? j * ldb + q : q * ldb + j];
+                    }
+                    double err = Math.abs(got[i * n + j] - want);
+                    if (!(err <= 1e-5 * k)) {
+                        return String.format(Locale.ROOT, "wrong result at (%d, %d) of %dx%dx%d%s%s: %g instead of %g",
+                            i, j, m, k, n, ta ? " A^T" : "", tb ? " B^T" : "", got[i * n + j], want);
+                    }
+                }
+            }
+        }
+        return null;
     }
 
     private static double measure(ClBackend cl, int m, int k, int n) {

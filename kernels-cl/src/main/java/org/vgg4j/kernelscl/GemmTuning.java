@@ -40,7 +40,16 @@ final class GemmTuning {
         return lookup(device, "", "64,64,16,4,4");
     }
 
+    /** The built-in table's choice for the device (no tuned value, no override), as text. */
+    static String builtIn(ClDevices.Device device, String suffix) {
+        return value(device, suffix, suffix.isEmpty() ? "64,64,16,4,4" : "64,64,16,4,4", false);
+    }
+
     private static Params lookup(ClDevices.Device device, String suffix, String fallback) {
+        return Params.parse(value(device, suffix, fallback, true));
+    }
+
+    private static String value(ClDevices.Device device, String suffix, String fallback, boolean tunedOrForced) {
         Properties db = new Properties();
         try (InputStream in = GemmTuning.class.getResourceAsStream("gemm-tuning.properties")) {
             if (in != null) {
@@ -60,10 +69,9 @@ final class GemmTuning {
                 best = key;
             }
         }
-        String forced = System.getProperty("vgg4j.cl.gemm" + suffix);
-        String tuned = forced != null ? null : GemmTuner.cached(device, suffix);
-        String v = forced != null ? forced : tuned != null ? tuned : best != null ? db.getProperty(best)
+        String forced = tunedOrForced ? System.getProperty("vgg4j.cl.gemm" + suffix) : null;
+        String tuned = forced != null || !tunedOrForced ? null : GemmTuner.cached(device, suffix);
+        return forced != null ? forced : tuned != null ? tuned : best != null ? db.getProperty(best)
             : db.getProperty("default" + suffix, fallback);
-        return Params.parse(v);
     }
 }

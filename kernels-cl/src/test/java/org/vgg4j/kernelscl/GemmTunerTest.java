@@ -1,6 +1,10 @@
 package org.vgg4j.kernelscl;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -15,19 +19,29 @@ class GemmTunerTest {
     @TempDir
     Path dir;
 
+    private static ClDevices.Device device() {
+        ClDevices.Scan scan = ClDevices.scan();
+        if (ClDevices.required()) {
+            assertFalse(scan.devices().isEmpty(), "VGG4J_REQUIRE_OPENCL is set but there is no OpenCL platform: " + scan.problem());
+        }
+        Assumptions.assumeFalse(scan.devices().isEmpty(), "no OpenCL platform: " + scan.problem());
+        return scan.devices().get(0);
+    }
+
     @Test
     void tunerStoresItsChoiceAndTheBackendUsesIt() throws Exception {
-        ClDevices.Scan scan = ClDevices.scan();
-        if (org.vgg4j.kernelscl.ClDevices.required()) org.junit.jupiter.api.Assertions.assertFalse(scan.devices().isEmpty(), "VGG4J_REQUIRE_OPENCL is set but there is no OpenCL platform: " + scan.problem());
-        Assumptions.assumeFalse(scan.devices().isEmpty(), "no OpenCL platform: " + scan.problem());
-        ClDevices.Device dev = scan.devices().get(0);
+        ClDevices.Device dev = device();
         String old = System.getProperty("vgg4j.cl.cache");
         System.setProperty("vgg4j.cl.cache", dir.toString());
         try {
             List<String> lines = new ArrayList<>();
-            String[] choice = GemmTuner.tune(dev, lines::add);
-            assertEquals(GemmTuner.CANDIDATES.size() + GemmTuner.SMALL_CANDIDATES.size(), lines.size(), lines.toString());
-            assertTrue(GemmTuner.CANDIDATES.contains(choice[0]));
+            String[] choice = GemmTuner.tune(dev, lines::add, 3, 2);
+            List<String> main = GemmTuner.space(dev, "main", 3, 0, GemmTuning.builtIn(dev, ""));
+            assertEquals(GemmTuning.builtIn(dev, ""), main.get(0), "the built-in choice is always a candidate");
+            assertTrue(main.contains(choice[0]), choice[0] + " among " + main);
+            assertTrue(lines.size() >= main.size(), lines.toString());
+            assertTrue(GemmTuning.Params.parse(choice[1]).tileM() < GemmTuning.Params.parse(choice[0]).tileM()
+                || choice[1].equals(GemmTuning.builtIn(dev, ".small-m")), "few-rows tiles lower than the main ones");
             assertTrue(Files.readString(dir.resolve("gemm-tuning.properties")).contains(choice[0]));
             assertEquals(GemmTuning.Params.parse(choice[0]), GemmTuning.forDevice(dev));
             assertEquals(GemmTuning.Params.parse(choice[1]), GemmTuning.smallM(dev));
@@ -38,5 +52,42 @@ class GemmTunerTest {
                 System.setProperty("vgg4j.cl.cache", old);
             }
         }
+    }
+
+    /**
+     * 64 rows a tile at 3 rows a work-item: 21 work-items cover 63 rows, so the last row of every
+     * tile is never written. It builds and runs (and may well be fast); the tuner must reject it on
+     * its result, choose a right candidate, and fail when there is none.
+     */
+    @Test
+    void aCandidateThatComputesWrongIsRejected() {
+        ClDevices.Device dev = device();
+        String wrongOne = "64,64,16,3,4";
+        assertNotNull(GemmTuner.violation(GemmTuning.Params.parse(wrongOne), dev), "the search space never draws it");
+        String rightOne = "32,32,16,4,4";
+        assertNull(GemmTuner.violation(GemmTuning.Params.parse(rightOne), dev));
+        List<String> lines = new ArrayList<>();
+        String chosen = GemmTuner.best(dev, List.of(wrongOne, rightOne), "", 128, 128, 128, lines::add);
+        assertEquals(rightOne, chosen);
+        assertTrue(lines.get(0).startsWith("gemm " + wrongOne + ": rejected, wrong result at ("), lines.get(0));
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+            () -> GemmTuner.best(dev, List.of(wrongOne), "", 128, 128, 128, l -> { }));
+        assertTrue(e.getMessage().contains("1 with wrong results"), e.getMessage());
+    }
+
+    @Test
+    void theSearchSpaceKeepsToTheDevicesLimits() {
+        ClDevices.Device dev = device();
+        List<String> all = GemmTuner.space(dev, "main", Integer.MAX_VALUE, 0, null);
+        assertFalse(all.isEmpty());
+        for (String c : all) {
+            GemmTuning.Params p = GemmTuning.Params.parse(c);
+            assertNull(GemmTuner.violation(p, dev), c);
+            assertTrue((long) p.localM() * p.localN() <= dev.maxWorkGroup(), c);
+        }
+        for (String c : GemmTuner.space(dev, "small-m", Integer.MAX_VALUE, 64, null)) {
+            assertTrue(GemmTuning.Params.parse(c).tileM() < 64, c);
+        }
+        assertEquals(5, GemmTuner.space(dev, "main", 5, 0, null).size());
     }
 }
