@@ -383,6 +383,12 @@ class CliTest {
         assertEquals(0, s.code());
         assertTrue(s.out().contains("total parameters: 143,667,240"), s.out());
         assertEquals(0, run("devices").code());
+        // every op on each OpenCL device (PoCL here) against the CPU backend, worst error per op
+        Run check = run("devices", "--check");
+        assertEquals(0, check.code(), check.out() + check.err());
+        assertTrue(check.out().contains("no OpenCL device to check")
+            || check.out().lines().filter(l -> l.endsWith("  ok")).count() >= 31, check.out());
+        assertTrue(!check.out().contains("WRONG"), check.out());
         Run b = run("bench", "--device", "cpu", "--size", "64", "--batch", "4", "--seconds", "0.05");
         assertEquals(0, b.code(), b.err());
         assertTrue(b.out().contains("gemm 64x64x64:") && b.out().contains("images/s"), b.out());

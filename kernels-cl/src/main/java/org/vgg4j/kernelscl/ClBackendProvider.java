@@ -80,6 +80,11 @@ public final class ClBackendProvider implements BackendProvider {
     }
 
     @Override
+    public List<String> deviceSpecs() {
+        return ClDevices.scan().devices().stream().map(ClDevices.Device::spec).toList();
+    }
+
+    @Override
     public List<String> describeDevices() {
         ClDevices.Scan scan = ClDevices.scan();
         if (scan.devices().isEmpty()) {

@@ -33,6 +33,11 @@ public interface BackendProvider {
     default void tune(java.util.function.Consumer<String> progress) {
     }
 
+    /** The spec of every device this provider can open ({@code cl:0:0}, ...), for {@code vgg4j devices --check}. */
+    default java.util.List<String> deviceSpecs() {
+        return isAvailable() ? java.util.List.of(scheme()) : java.util.List.of();
+    }
+
     /** One line per device this provider can open, each starting with its spec (for {@code vgg4j devices}). */
     default java.util.List<String> describeDevices() {
         return isAvailable() ? java.util.List.of(scheme()) : java.util.List.of();
