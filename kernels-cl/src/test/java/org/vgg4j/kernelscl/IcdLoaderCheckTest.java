@@ -32,4 +32,15 @@ class IcdLoaderCheckTest {
             () -> "\tlibOpenCL.so (libc6,x86-64) => /usr/lib/x86_64-linux-gnu/libOpenCL.so\n"), "ldconfig cache");
         assertTrue(IcdLoaderCheck.present(null, List.of(empty, lib), () -> null), "a standard folder");
     }
+
+    /** The bundled fallback loader exists for both Linux architectures users run JVMs with OpenCL on. */
+    @Test
+    void theFallbackLoaderShipsForX86AndArm() {
+        for (String arch : new String[] {"linux-x86_64", "linux-arm64"}) {
+            for (String lib : new String[] {"org/bytedeco/opencl/" + arch + "/libOpenCL.so.1",
+                "org/bytedeco/opencl/" + arch + "/libjniOpenCL.so", "org/bytedeco/javacpp/" + arch + "/libjnijavacpp.so"}) {
+                assertTrue(getClass().getClassLoader().getResource(lib) != null, lib + " on the class path");
+            }
+        }
+    }
 }
