@@ -34,11 +34,11 @@ abstract class ClOps implements Backend {
                      Tensor b, long offB, int ldb, float beta, Tensor c, long offC, int ldc) {
         Checks.owned("gemm", this, a, b, c);
         Checks.gemm("gemm", transA, transB, m, n, k, a.size(), offA, lda, b.size(), offB, ldb, c.size(), offC, ldc);
-        gemmRaw(transA, transB, m, n, k, alpha, a, (int) offA, lda, b, (int) offB, ldb, beta, c, (int) offC, ldc);
+        gemmRaw(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, beta, c, offC, ldc);
     }
 
-    private void gemmRaw(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, int offA, int lda,
-                         Tensor b, int offB, int ldb, float beta, Tensor c, int offC, int ldc) {
+    private void gemmRaw(boolean transA, boolean transB, int m, int n, int k, float alpha, Tensor a, long offA, int lda,
+                         Tensor b, long offB, int ldb, float beta, Tensor c, long offC, int ldc) {
         if (m == 0 || n == 0) {
             return;
         }
@@ -185,31 +185,31 @@ abstract class ClOps implements Backend {
     @Override
     public void reluForward(Tensor x, Tensor y) {
         same("reluForward", x, y);
-        cl.launch("relu_forward", g(x.size()), null, x, y, (int) x.size());
+        cl.launch("relu_forward", g(x.size()), null, x, y, x.size());
     }
 
     @Override
     public void reluBackward(Tensor y, Tensor gradY, Tensor gradX) {
         same("reluBackward", y, gradY, gradX);
-        cl.launch("relu_backward", g(y.size()), null, y, gradY, gradX, (int) y.size());
+        cl.launch("relu_backward", g(y.size()), null, y, gradY, gradX, y.size());
     }
 
     @Override
     public void scale(Tensor x, float alpha, Tensor y) {
         same("scale", x, y);
-        cl.launch("scale", g(x.size()), null, x, alpha, y, (int) x.size());
+        cl.launch("scale", g(x.size()), null, x, alpha, y, x.size());
     }
 
     @Override
     public void axpy(float alpha, Tensor x, Tensor y) {
         same("axpy", x, y);
-        cl.launch("axpy", g(x.size()), null, alpha, x, y, (int) x.size());
+        cl.launch("axpy", g(x.size()), null, alpha, x, y, x.size());
     }
 
     @Override
     public void mul(Tensor a, Tensor b, Tensor out) {
         same("mul", a, b, out);
-        cl.launch("mul", g(a.size()), null, a, b, out, (int) a.size());
+        cl.launch("mul", g(a.size()), null, a, b, out, a.size());
     }
 
     // ---------------------------------------------------------------- pooling, LRN
@@ -217,7 +217,7 @@ abstract class ClOps implements Backend {
 
     private Object[] poolArgs(PoolGeometry g, long total, Object... head) {
         Object[] tail = {g.inH(), g.inW(), g.kH(), g.kW(), g.strideH(), g.strideW(), g.padH(), g.padW(), g.outH(),
-            g.outW(), (int) total};
+            g.outW(), total};
         Object[] all = Arrays.copyOf(head, head.length + tail.length);
         System.arraycopy(tail, 0, all, head.length, tail.length);
         return all;
@@ -259,7 +259,7 @@ abstract class ClOps implements Backend {
         Checks.owned("lrnForward", this, x, y, scale);
         int s = OpShapes.lrn("lrnForward", x, y, scale);
         cl.launch("lrn_forward", g(x.size()), null, x, y, scale, x.dim(1), s, p.size(), p.alpha(), p.beta(), p.k(),
-            (int) x.size());
+            x.size());
     }
 
     @Override
@@ -267,7 +267,7 @@ abstract class ClOps implements Backend {
         Checks.owned("lrnBackward", this, x, y, scale, gradY, gradX);
         int s = OpShapes.lrn("lrnBackward", x, y, scale, gradY, gradX);
         cl.launch("lrn_backward", g(x.size()), null, x, y, scale, gradY, gradX, x.dim(1), s, p.size(), p.alpha(),
-            p.beta(), (int) x.size());
+            p.beta(), x.size());
     }
 
     // ---------------------------------------------------------------- batch normalisation
@@ -333,7 +333,7 @@ abstract class ClOps implements Backend {
         if (!(p >= 0f && p < 1f)) {
             throw new IllegalArgumentException("dropoutForward: probability " + p + " outside [0, 1)");
         }
-        cl.launch("dropout", g(x.size()), null, x, y, mask, p, seed, (int) x.size());
+        cl.launch("dropout", g(x.size()), null, x, y, mask, p, seed, x.size());
     }
 
     @Override
@@ -341,7 +341,7 @@ abstract class ClOps implements Backend {
                           boolean nesterov) {
         same("sgdUpdate", w, grad, velocity);
         cl.launch("sgd", g(w.size()), null, w, grad, velocity, lr, momentum, weightDecay, nesterov ? 1 : 0,
-            (int) w.size());
+            w.size());
     }
 
     // ---------------------------------------------------------------- reductions

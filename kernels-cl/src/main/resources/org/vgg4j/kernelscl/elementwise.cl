@@ -1,31 +1,32 @@
 /*
  * Elementwise ops over flat float arrays (one work-item per element, dim 0), bias over
  * [N, C, S] views, dropout with the counter-based generator of org.vgg4j.tensor.Rng, and the
- * SGD update. Every kernel guards against the NDRange being rounded up past n.
+ * SGD update. Every kernel guards against the NDRange being rounded up past n; sizes and element
+ * indices are 64-bit (a tensor may hold more than 2^31 floats on a large GPU).
  */
 
-__kernel void relu_forward(__global const float* x, __global float* y, const int n) {
-    int i = get_global_id(0);
+__kernel void relu_forward(__global const float* x, __global float* y, const long n) {
+    long i = get_global_id(0);
     if (i < n) y[i] = fmax(x[i], 0.0f);
 }
 
-__kernel void relu_backward(__global const float* y, __global const float* gy, __global float* gx, const int n) {
-    int i = get_global_id(0);
+__kernel void relu_backward(__global const float* y, __global const float* gy, __global float* gx, const long n) {
+    long i = get_global_id(0);
     if (i < n) gx[i] = y[i] > 0.0f ? gy[i] : 0.0f;
 }
 
-__kernel void scale(__global const float* x, const float alpha, __global float* y, const int n) {
-    int i = get_global_id(0);
+__kernel void scale(__global const float* x, const float alpha, __global float* y, const long n) {
+    long i = get_global_id(0);
     if (i < n) y[i] = alpha * x[i];
 }
 
-__kernel void axpy(const float alpha, __global const float* x, __global float* y, const int n) {
-    int i = get_global_id(0);
+__kernel void axpy(const float alpha, __global const float* x, __global float* y, const long n) {
+    long i = get_global_id(0);
     if (i < n) y[i] += alpha * x[i];
 }
 
-__kernel void mul(__global const float* a, __global const float* b, __global float* out, const int n) {
-    int i = get_global_id(0);
+__kernel void mul(__global const float* a, __global const float* b, __global float* out, const long n) {
+    long i = get_global_id(0);
     if (i < n) out[i] = a[i] * b[i];
 }
 
@@ -67,8 +68,8 @@ inline float rng_uniform(ulong seed, ulong i) {
 }
 
 __kernel void dropout(__global const float* x, __global float* y, __global float* mask, const float p,
-                      const ulong seed, const int n) {
-    int i = get_global_id(0);
+                      const ulong seed, const long n) {
+    long i = get_global_id(0);
     if (i >= n) return;
     float keep = p == 0.0f ? 1.0f : 1.0f / (1.0f - p);
     float m = rng_uniform(seed, (ulong)i) >= p ? keep : 0.0f;
@@ -78,8 +79,8 @@ __kernel void dropout(__global const float* x, __global float* y, __global float
 
 /* PyTorch's SGD: g = grad + wd*w; v = mu*v + g; w -= lr * (nesterov ? g + mu*v : v) */
 __kernel void sgd(__global float* w, __global const float* grad, __global float* v, const float lr,
-                  const float mu, const float wd, const int nesterov, const int n) {
-    int i = get_global_id(0);
+                  const float mu, const float wd, const int nesterov, const long n) {
+    long i = get_global_id(0);
     if (i >= n) return;
     float g = grad[i] + wd * w[i];
     float vi = mu * v[i] + g;

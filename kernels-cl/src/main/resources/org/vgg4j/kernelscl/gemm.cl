@@ -3,6 +3,8 @@
  *
  *   op(A)[i,p] = transA ? A[offA + p*lda + i] : A[offA + i*lda + p]    (likewise B)
  *
+ * Offsets and element indices are 64-bit: a buffer may hold more than 2^31 floats.
+ *
  * One work-group computes a TILE_M x TILE_N block of C; each work-item a WPT_M x WPT_N
  * register block. K is walked in steps of TILE_K: the work-group stages op(A)[block, k..k+TILE_K)
  * and op(B)[k..k+TILE_K, block] in local memory (zero outside the matrices, so the caller's
@@ -37,9 +39,9 @@
 
 __kernel __attribute__((reqd_work_group_size(RTS_N, RTS_M, 1)))
 void gemm(const int M, const int N, const int K, const float alpha,
-          __global const float* A, const int offA, const int lda, const int transA,
-          __global const float* B, const int offB, const int ldb, const int transB,
-          const float beta, __global float* C, const int offC, const int ldc)
+          __global const float* A, const long offA, const int lda, const int transA,
+          __global const float* B, const long offB, const int ldb, const int transB,
+          const float beta, __global float* C, const long offC, const int ldc)
 {
     __local float As[TILE_K][TILE_M];
     __local float Bs[TILE_K][TILE_N + 1];
@@ -65,7 +67,7 @@ void gemm(const int M, const int N, const int K, const float alpha,
             int gk = k0 + kk;
             float v = 0.0f;
             if (gi < M && gk < K)
-                v = transA ? A[offA + gk * lda + gi] : A[offA + gi * lda + gk];
+                v = transA ? A[offA + (long)gk * lda + gi] : A[offA + (long)gi * lda + gk];
             As[kk][ii] = v;
         }
         for (int e = lid; e < TILE_K * TILE_N; e += threads) {
@@ -75,7 +77,7 @@ void gemm(const int M, const int N, const int K, const float alpha,
             int gk = k0 + kk;
             float v = 0.0f;
             if (gj < N && gk < K)
-                v = transB ? B[offB + gj * ldb + gk] : B[offB + gk * ldb + gj];
+                v = transB ? B[offB + (long)gj * ldb + gk] : B[offB + (long)gk * ldb + gj];
             Bs[kk][jj] = v;
         }
         barrier(CLK_LOCAL_MEM_FENCE);
@@ -97,7 +99,7 @@ void gemm(const int M, const int N, const int K, const float alpha,
         for (int j = 0; j < WPT_N; j++) {
             int gj = col0 + tn + j * RTS_N;
             if (gj >= N) continue;
-            int c = offC + gi * ldc + gj;
+            long c = offC + (long)gi * ldc + gj;
             float v = alpha * acc[i][j];
             C[c] = beta == 0.0f ? v : v + beta * C[c];
         }

@@ -6,13 +6,14 @@
 
 __kernel void maxpool_forward(__global const float* x, __global float* y, __global float* argmax,
                               const int H, const int W, const int kH, const int kW, const int sH, const int sW,
-                              const int pH, const int pW, const int outH, const int outW, const int total)
+                              const int pH, const int pW, const int outH, const int outW, const long total)
 {
-    int o = get_global_id(0);
+    long o = get_global_id(0);
     if (o >= total) return;
-    int ow = o % outW, oh = (o / outW) % outH, plane = o / (outW * outH);
+    int ow = (int)(o % outW), oh = (int)((o / outW) % outH);
+    long plane = o / ((long)outW * outH);
     int h0 = oh * sH - pH, w0 = ow * sW - pW;
-    __global const float* xp = x + (long)plane * H * W;
+    __global const float* xp = x + plane * H * W;
     float best = -INFINITY;
     int arg = -1;
     for (int h = max(h0, 0); h < min(h0 + kH, H); h++)
@@ -26,13 +27,14 @@ __kernel void maxpool_forward(__global const float* x, __global float* y, __glob
 
 __kernel void maxpool_backward(__global const float* gy, __global const float* argmax, __global float* gx,
                                const int H, const int W, const int kH, const int kW, const int sH, const int sW,
-                               const int pH, const int pW, const int outH, const int outW, const int total)
+                               const int pH, const int pW, const int outH, const int outW, const long total)
 {
-    int p = get_global_id(0);
+    long p = get_global_id(0);
     if (p >= total) return;
-    int w = p % W, h = (p / W) % H, plane = p / (W * H);
+    int w = (int)(p % W), h = (int)((p / W) % H);
+    long plane = p / ((long)W * H);
     int me = h * W + w;
-    long base = (long)plane * outH * outW;
+    long base = plane * outH * outW;
     float sum = 0.0f;
     // windows holding (h, w): oh*sH - pH <= h < oh*sH - pH + kH
     int th = h + pH - kH + 1, tw = w + pW - kW + 1;
@@ -48,14 +50,15 @@ __kernel void maxpool_backward(__global const float* gy, __global const float* a
 
 __kernel void avgpool_forward(__global const float* x, __global float* y,
                               const int H, const int W, const int kH, const int kW, const int sH, const int sW,
-                              const int pH, const int pW, const int outH, const int outW, const int total)
+                              const int pH, const int pW, const int outH, const int outW, const long total)
 {
-    int o = get_global_id(0);
+    long o = get_global_id(0);
     if (o >= total) return;
-    int ow = o % outW, oh = (o / outW) % outH, plane = o / (outW * outH);
+    int ow = (int)(o % outW), oh = (int)((o / outW) % outH);
+    long plane = o / ((long)outW * outH);
     int h0 = max(oh * sH - pH, 0), h1 = min(oh * sH - pH + kH, H);
     int w0 = max(ow * sW - pW, 0), w1 = min(ow * sW - pW + kW, W);
-    __global const float* xp = x + (long)plane * H * W;
+    __global const float* xp = x + plane * H * W;
     float s = 0.0f;
     for (int h = h0; h < h1; h++)
         for (int w = w0; w < w1; w++) s += xp[h * W + w];
@@ -64,12 +67,13 @@ __kernel void avgpool_forward(__global const float* x, __global float* y,
 
 __kernel void avgpool_backward(__global const float* gy, __global float* gx,
                                const int H, const int W, const int kH, const int kW, const int sH, const int sW,
-                               const int pH, const int pW, const int outH, const int outW, const int total)
+                               const int pH, const int pW, const int outH, const int outW, const long total)
 {
-    int p = get_global_id(0);
+    long p = get_global_id(0);
     if (p >= total) return;
-    int w = p % W, h = (p / W) % H, plane = p / (W * H);
-    long base = (long)plane * outH * outW;
+    int w = (int)(p % W), h = (int)((p / W) % H);
+    long plane = p / ((long)W * H);
+    long base = plane * outH * outW;
     float sum = 0.0f;
     for (int oh = 0; oh < outH; oh++) {
         int h0 = oh * sH - pH;
@@ -87,15 +91,16 @@ __kernel void avgpool_backward(__global const float* gy, __global float* gx,
 /* scale = k + alpha/size * sum_{window} x^2, y = x * scale^-beta, over x [N, C, S] */
 __kernel void lrn_forward(__global const float* x, __global float* y, __global float* scale,
                           const int C, const int S, const int size, const float alpha, const float beta,
-                          const float k, const int total)
+                          const float k, const long total)
 {
-    int e = get_global_id(0);
+    long e = get_global_id(0);
     if (e >= total) return;
-    int s = e % S, c = (e / S) % C, n = e / (S * C);
+    int s = (int)(e % S), c = (int)((e / S) % C);
+    long n = e / ((long)S * C);
     int lo = max(0, c - size / 2), hi = min(C - 1, c + (size - 1) / 2);
     float sq = 0.0f;
     for (int q = lo; q <= hi; q++) {
-        float v = x[((long)n * C + q) * S + s];
+        float v = x[(n * C + q) * S + s];
         sq += v * v;
     }
     float sc = k + alpha / size * sq;
@@ -106,15 +111,16 @@ __kernel void lrn_forward(__global const float* x, __global float* y, __global f
 __kernel void lrn_backward(__global const float* x, __global const float* y, __global const float* scale,
                            __global const float* gy, __global float* gx,
                            const int C, const int S, const int size, const float alpha, const float beta,
-                           const int total)
+                           const long total)
 {
-    int e = get_global_id(0);
+    long e = get_global_id(0);
     if (e >= total) return;
-    int s = e % S, c = (e / S) % C, n = e / (S * C);
+    int s = (int)(e % S), c = (int)((e / S) % C);
+    long n = e / ((long)S * C);
     int lo = max(0, c - (size - 1) / 2), hi = min(C - 1, c + size / 2);
     float acc = 0.0f;
     for (int q = lo; q <= hi; q++) {
-        long iq = ((long)n * C + q) * S + s;
+        long iq = (n * C + q) * S + s;
         acc += gy[iq] * y[iq] / scale[iq];
     }
     gx[e] = gy[e] * pow(scale[e], -beta) - 2.0f * alpha * beta / size * x[e] * acc;
