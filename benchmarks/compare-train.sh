@@ -4,6 +4,9 @@
 # One line per case:
 #   train <model> batch=<b> input=<hxw> device=<d> ours=<img/s> torch=<img/s> ratio=<r> ours_rss_mb=<m> torch_rss_mb=<m>
 # CASES="fmnist_vgg11:128 vgg16:8 vgg16_bn:8" by default; DEVICE=cpu (cl runs ours on OpenCL; torch stays on the CPU).
+# With a DEVICE other than cpu, our CPU backend runs the same case too and the line ends with
+#   ours_cpu=<img/s> device_vs_cpu=<r>
+# (on PoCL, a CPU device, that measures the OpenCL path's overheads, not a GPU).
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 root="$(dirname "$here")"
@@ -34,5 +37,13 @@ for c in $cases; do
   ours_rss=$(awk -F: '/Maximum resident/ {printf "%d", $2 / 1024}' "$tmp/ours.time")
   torch_rss=$(awk -F: '/Maximum resident/ {printf "%d", $2 / 1024}' "$tmp/torch.time")
   ratio=$(awk -v a="$ours" -v b="$torch" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')
-  echo "train $model batch=$batch input=$input device=$device ours=$ours torch=$torch ratio=$ratio ours_rss_mb=$ours_rss torch_rss_mb=$torch_rss"
+  extra=""
+  if [ "$device" != cpu ]; then
+    "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector "${ours_jvm[@]}" -Dvgg4j.threads=2 -cp "$jar" \
+      org.vgg4j.bench.TrainStepRatio "$model" "$batch" cpu 5 > "$tmp/cpu" 2> /dev/null \
+      || { echo "compare-train: ours on the CPU failed on $model" >&2; exit 1; }
+    cpu=$(grep -o 'img_s=[0-9.]*' "$tmp/cpu" | cut -d= -f2)
+    extra=" ours_cpu=$cpu device_vs_cpu=$(awk -v a="$ours" -v b="$cpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
+  fi
+  echo "train $model batch=$batch input=$input device=$device ours=$ours torch=$torch ratio=$ratio ours_rss_mb=$ours_rss torch_rss_mb=$torch_rss$extra"
 done

@@ -78,14 +78,17 @@ public final class GemmTuner {
             values.add(java.util.Arrays.stream(dim.trim().split(",")).mapToInt(v -> Integer.parseInt(v.trim())).toArray());
         }
         List<String> all = new ArrayList<>();
+        int[] strs = values.size() > 5 ? values.get(5) : new int[] {1};
         for (int tm : values.get(0)) {
             for (int tn : values.get(1)) {
                 for (int tk : values.get(2)) {
                     for (int wm : values.get(3)) {
                         for (int wn : values.get(4)) {
-                            GemmTuning.Params c = new GemmTuning.Params(tm, tn, tk, wm, wn);
-                            if (violation(c, d) == null && (mainTileM <= 0 || tm < mainTileM)) {
-                                all.add(tm + "," + tn + "," + tk + "," + wm + "," + wn);
+                            for (int str : strs) {
+                                GemmTuning.Params c = new GemmTuning.Params(tm, tn, tk, wm, wn, str, str);
+                                if (violation(c, d) == null && (mainTileM <= 0 || tm < mainTileM)) {
+                                    all.add(c.text());
+                                }
                             }
                         }
                     }

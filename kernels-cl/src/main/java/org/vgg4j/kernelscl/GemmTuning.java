@@ -13,21 +13,42 @@ import java.util.Properties;
 final class GemmTuning {
     private GemmTuning() {}
 
-    /** One tile configuration. */
-    record Params(int tileM, int tileN, int tileK, int wptM, int wptN) {
+    /**
+     * One tile configuration: {@code TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN]} (the mapping of
+     * a work-item's rows and columns, strided by default: see gemm.cl).
+     */
+    record Params(int tileM, int tileN, int tileK, int wptM, int wptN, int strM, int strN) {
+        Params(int tileM, int tileN, int tileK, int wptM, int wptN) {
+            this(tileM, tileN, tileK, wptM, wptN, 1, 1);
+        }
+
         String defines() {
             return "-DTILE_M=" + tileM + " -DTILE_N=" + tileN + " -DTILE_K=" + tileK + " -DWPT_M=" + wptM
-                + " -DWPT_N=" + wptN;
+                + " -DWPT_N=" + wptN + " -DSTRM=" + strM + " -DSTRN=" + strN;
         }
 
         int localN() { return tileN / wptN; }
 
         int localM() { return tileM / wptM; }
 
+        /** The text {@link #parse} reads, short when the mapping is the default. */
+        String text() {
+            String s = tileM + "," + tileN + "," + tileK + "," + wptM + "," + wptN;
+            return strM == 1 && strN == 1 ? s : s + "," + strM + "," + strN;
+        }
+
         static Params parse(String s) {
             String[] v = s.trim().split("\\s*,\\s*");
-            return new Params(Integer.parseInt(v[0]), Integer.parseInt(v[1]), Integer.parseInt(v[2]),
-                Integer.parseInt(v[3]), Integer.parseInt(v[4]));
+            if (v.length != 5 && v.length != 7) {
+                throw new IllegalArgumentException("GEMM tiles '" + s + "': TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN]");
+            }
+            int[] x = new int[7];
+            x[5] = 1;
+            x[6] = 1;
+            for (int i = 0; i < v.length; i++) {
+                x[i] = Integer.parseInt(v[i]);
+            }
+            return new Params(x[0], x[1], x[2], x[3], x[4], x[5], x[6]);
         }
     }
 

@@ -34,8 +34,25 @@
 #define WPT_N 4     // columns of C per work-item
 #endif
 
+#ifndef STRM
+#define STRM 1      // 1: a work-item's rows are RTS_M apart (strided); 0: WPT_M adjacent rows
+#endif
+#ifndef STRN
+#define STRN 1      // 1: its columns RTS_N apart (neighbours touch neighbouring addresses: GPUs);
+#endif              // 0: WPT_N adjacent columns (one vector load a step: CPU devices such as PoCL)
+
 #define RTS_M (TILE_M / WPT_M)
 #define RTS_N (TILE_N / WPT_N)
+#if STRM
+#define ROW(i) (tm + (i) * RTS_M)
+#else
+#define ROW(i) (tm * WPT_M + (i))
+#endif
+#if STRN
+#define COL(j) (tn + (j) * RTS_N)
+#else
+#define COL(j) (tn * WPT_N + (j))
+#endif
 
 __kernel __attribute__((reqd_work_group_size(RTS_N, RTS_M, 1)))
 void gemm(const int M, const int N, const int K, const float alpha,
@@ -84,9 +101,9 @@ void gemm(const int M, const int N, const int K, const float alpha,
         for (int kk = 0; kk < TILE_K; kk++) {
             float b[WPT_N];
             for (int j = 0; j < WPT_N; j++)
-                b[j] = Bs[kk][tn + j * RTS_N];
+                b[j] = Bs[kk][COL(j)];
             for (int i = 0; i < WPT_M; i++) {
-                float a = As[kk][tm + i * RTS_M];
+                float a = As[kk][ROW(i)];
                 for (int j = 0; j < WPT_N; j++)
                     acc[i][j] = mad(a, b[j], acc[i][j]);
             }
@@ -94,10 +111,10 @@ void gemm(const int M, const int N, const int K, const float alpha,
         barrier(CLK_LOCAL_MEM_FENCE);
     }
     for (int i = 0; i < WPT_M; i++) {
-        int gi = row0 + tm + i * RTS_M;
+        int gi = row0 + ROW(i);
         if (gi >= M) continue;
         for (int j = 0; j < WPT_N; j++) {
-            int gj = col0 + tn + j * RTS_N;
+            int gj = col0 + COL(j);
             if (gj >= N) continue;
             long c = offC + (long)gi * ldc + gj;
             float v = alpha * acc[i][j];

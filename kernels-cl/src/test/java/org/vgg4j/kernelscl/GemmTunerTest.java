@@ -75,6 +75,22 @@ class GemmTunerTest {
         assertTrue(e.getMessage().contains("1 with wrong results"), e.getMessage());
     }
 
+    /** Strided and contiguous thread-to-data mappings (STRM/STRN) both compute right, main and few-rows tiles. */
+    @Test
+    void bothThreadMappingsComputeRight() {
+        ClDevices.Device dev = device();
+        List<String> lines = new ArrayList<>();
+        GemmTuner.best(dev, List.of("64,64,16,8,8,0,0", "32,64,8,4,16,0,0", "64,64,16,4,4,1,1"), "", 96, 96, 96, lines::add);
+        GemmTuner.best(dev, List.of("16,64,16,4,8,0,0"), ".small-m", 16, 96, 96, lines::add);
+        assertEquals(4, lines.size(), lines.toString());
+        for (String l : lines) {
+            assertTrue(l.contains("GFLOP/s"), l);
+        }
+        assertEquals("64,64,16,8,8,0,0", GemmTuning.Params.parse("64, 64, 16, 8, 8, 0, 0").text());
+        assertEquals("64,64,16,8,8", GemmTuning.Params.parse("64,64,16,8,8,1,1").text());
+        assertThrows(IllegalArgumentException.class, () -> GemmTuning.Params.parse("64,64,16,8"));
+    }
+
     @Test
     void theSearchSpaceKeepsToTheDevicesLimits() {
         ClDevices.Device dev = device();
