@@ -48,6 +48,9 @@ public final class GemmTuner {
         if (p.tileM() % p.wptM() != 0 || p.tileN() % p.wptN() != 0) {
             return "tile not divisible by the work per item";
         }
+        if (java.util.Arrays.binarySearch(new int[] {1, 2, 4, 8, 16}, p.vwn()) < 0 || p.wptN() % p.vwn() != 0) {
+            return "vector width " + p.vwn() + " not 1, 2, 4, 8 or 16 dividing the work per item";
+        }
         long group = (long) p.localM() * p.localN();
         if (group > d.maxWorkGroup()) {
             return "work-group of " + group + " over the device's " + d.maxWorkGroup();
@@ -79,15 +82,18 @@ public final class GemmTuner {
         }
         List<String> all = new ArrayList<>();
         int[] strs = values.size() > 5 ? values.get(5) : new int[] {1};
+        int[] vwns = values.size() > 6 ? values.get(6) : new int[] {1};
         for (int tm : values.get(0)) {
             for (int tn : values.get(1)) {
                 for (int tk : values.get(2)) {
                     for (int wm : values.get(3)) {
                         for (int wn : values.get(4)) {
                             for (int str : strs) {
-                                GemmTuning.Params c = new GemmTuning.Params(tm, tn, tk, wm, wn, str, str);
-                                if (violation(c, d) == null && (mainTileM <= 0 || tm < mainTileM)) {
-                                    all.add(c.text());
+                                for (int vw : vwns) {
+                                    GemmTuning.Params c = new GemmTuning.Params(tm, tn, tk, wm, wn, str, str, vw);
+                                    if (violation(c, d) == null && (mainTileM <= 0 || tm < mainTileM)) {
+                                        all.add(c.text());
+                                    }
                                 }
                             }
                         }

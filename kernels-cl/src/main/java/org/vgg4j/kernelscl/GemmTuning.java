@@ -14,41 +14,44 @@ final class GemmTuning {
     private GemmTuning() {}
 
     /**
-     * One tile configuration: {@code TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN]} (the mapping of
-     * a work-item's rows and columns, strided by default: see gemm.cl).
+     * One tile configuration: {@code TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN[,VWN]]}: the
+     * mapping of a work-item's rows and columns (strided by default) and the vector width of the
+     * full-tile path (1: none; see gemm.cl).
      */
-    record Params(int tileM, int tileN, int tileK, int wptM, int wptN, int strM, int strN) {
+    record Params(int tileM, int tileN, int tileK, int wptM, int wptN, int strM, int strN, int vwn) {
         Params(int tileM, int tileN, int tileK, int wptM, int wptN) {
-            this(tileM, tileN, tileK, wptM, wptN, 1, 1);
+            this(tileM, tileN, tileK, wptM, wptN, 1, 1, 1);
         }
 
         String defines() {
             return "-DTILE_M=" + tileM + " -DTILE_N=" + tileN + " -DTILE_K=" + tileK + " -DWPT_M=" + wptM
-                + " -DWPT_N=" + wptN + " -DSTRM=" + strM + " -DSTRN=" + strN;
+                + " -DWPT_N=" + wptN + " -DSTRM=" + strM + " -DSTRN=" + strN + " -DVWN=" + vwn;
         }
 
         int localN() { return tileN / wptN; }
 
         int localM() { return tileM / wptM; }
 
-        /** The text {@link #parse} reads, short when the mapping is the default. */
+        /** The text {@link #parse} reads, short when the trailing fields are their defaults. */
         String text() {
             String s = tileM + "," + tileN + "," + tileK + "," + wptM + "," + wptN;
+            if (vwn != 1) {
+                return s + "," + strM + "," + strN + "," + vwn;
+            }
             return strM == 1 && strN == 1 ? s : s + "," + strM + "," + strN;
         }
 
         static Params parse(String s) {
             String[] v = s.trim().split("\\s*,\\s*");
-            if (v.length != 5 && v.length != 7) {
-                throw new IllegalArgumentException("GEMM tiles '" + s + "': TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN]");
+            if (v.length != 5 && v.length != 7 && v.length != 8) {
+                throw new IllegalArgumentException("GEMM tiles '" + s
+                    + "': TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN[,VWN]]");
             }
-            int[] x = new int[7];
-            x[5] = 1;
-            x[6] = 1;
+            int[] x = {0, 0, 0, 0, 0, 1, 1, 1};
             for (int i = 0; i < v.length; i++) {
                 x[i] = Integer.parseInt(v[i]);
             }
-            return new Params(x[0], x[1], x[2], x[3], x[4], x[5], x[6]);
+            return new Params(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
         }
     }
 

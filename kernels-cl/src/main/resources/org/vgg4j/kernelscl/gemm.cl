@@ -41,6 +41,10 @@
 #define STRN 1      // 1: its columns RTS_N apart (neighbours touch neighbouring addresses: GPUs);
 #endif              // 0: WPT_N adjacent columns (one vector load a step: CPU devices such as PoCL)
 
+#ifndef VWN
+#define VWN 1       // > 1: full tiles of C (and op(B) = B) read B and write C as floatVWN vectors of
+#endif              // adjacent columns, straight from global memory, as CLBlast's VWN with SA = SB = 0
+
 #define RTS_M (TILE_M / WPT_M)
 #define RTS_N (TILE_N / WPT_N)
 #if STRM
@@ -52,6 +56,14 @@
 #define COL(j) (tn + (j) * RTS_N)
 #else
 #define COL(j) (tn * WPT_N + (j))
+#endif
+
+#define CAT2(a, b) a##b
+#define CAT(a, b) CAT2(a, b)
+#if VWN > 1
+#define VEC CAT(float, VWN)
+#define VLOAD CAT(vload, VWN)
+#define VSTORE CAT(vstore, VWN)
 #endif
 
 __kernel __attribute__((reqd_work_group_size(RTS_N, RTS_M, 1)))
@@ -70,6 +82,40 @@ void gemm(const int M, const int N, const int K, const float alpha,
     const int row0 = get_group_id(1) * TILE_M;
     const int col0 = get_group_id(0) * TILE_N;
 
+#if VWN > 1
+    if (!transB && row0 + TILE_M <= M && col0 + TILE_N <= N) {
+        // a full tile: WPT_N / VWN vectors of VWN adjacent columns a work-item, strided by RTS_N
+        // vectors (STRN) or adjacent; op(A)'s values are broadcast, B's rows read as vectors
+        #define VPT (WPT_N / VWN)
+        #define VCOL(v) (STRN ? (tn + (v) * RTS_N) * VWN : (tn * VPT + (v)) * VWN)
+        VEC acc[WPT_M][VPT];
+        for (int i = 0; i < WPT_M; i++)
+            for (int v = 0; v < VPT; v++)
+                acc[i][v] = (VEC)(0.0f);
+        __global const float* bp = B + offB + col0;
+        for (int k = 0; k < K; k++) {
+            VEC b[VPT];
+            for (int v = 0; v < VPT; v++)
+                b[v] = VLOAD(0, bp + (long)k * ldb + VCOL(v));
+            for (int i = 0; i < WPT_M; i++) {
+                int gi = row0 + ROW(i);
+                float a = transA ? A[offA + (long)k * lda + gi] : A[offA + (long)gi * lda + k];
+                for (int v = 0; v < VPT; v++)
+                    acc[i][v] = mad((VEC)(a), b[v], acc[i][v]);
+            }
+        }
+        for (int i = 0; i < WPT_M; i++) {
+            __global float* cp = C + offC + (long)(row0 + ROW(i)) * ldc + col0;
+            for (int v = 0; v < VPT; v++) {
+                VEC out = alpha * acc[i][v];
+                if (beta != 0.0f)
+                    out += beta * VLOAD(0, cp + VCOL(v));
+                VSTORE(out, 0, cp + VCOL(v));
+            }
+        }
+        return;
+    }
+#endif
     float acc[WPT_M][WPT_N];
     for (int i = 0; i < WPT_M; i++)
         for (int j = 0; j < WPT_N; j++)

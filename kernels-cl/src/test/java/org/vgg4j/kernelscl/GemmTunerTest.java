@@ -80,15 +80,19 @@ class GemmTunerTest {
     void bothThreadMappingsComputeRight() {
         ClDevices.Device dev = device();
         List<String> lines = new ArrayList<>();
-        GemmTuner.best(dev, List.of("64,64,16,8,8,0,0", "32,64,8,4,16,0,0", "64,64,16,4,4,1,1"), "", 96, 96, 96, lines::add);
-        GemmTuner.best(dev, List.of("16,64,16,4,8,0,0"), ".small-m", 16, 96, 96, lines::add);
-        assertEquals(4, lines.size(), lines.toString());
+        // full tiles in vectors of 16 and 4 columns (adjacent and strided), their edges on the scalar path
+        GemmTuner.best(dev, List.of("64,64,16,8,8,0,0", "32,64,8,4,16,0,0", "64,64,16,4,4,1,1", "32,16,16,16,16,0,0,16",
+            "64,64,16,8,8,1,1,4", "32,64,16,4,8,0,0,4"), "", 96, 96, 96, lines::add);
+        GemmTuner.best(dev, List.of("16,64,16,4,8,0,0", "16,16,16,16,16,0,0,16"), ".small-m", 16, 96, 96, lines::add);
+        assertEquals(8, lines.size(), lines.toString());
         for (String l : lines) {
             assertTrue(l.contains("GFLOP/s"), l);
         }
         assertEquals("64,64,16,8,8,0,0", GemmTuning.Params.parse("64, 64, 16, 8, 8, 0, 0").text());
         assertEquals("64,64,16,8,8", GemmTuning.Params.parse("64,64,16,8,8,1,1").text());
         assertThrows(IllegalArgumentException.class, () -> GemmTuning.Params.parse("64,64,16,8"));
+        assertEquals("32,16,16,16,16,0,0,16", GemmTuning.Params.parse("32,16,16,16,16,0,0,16").text());
+        assertNotNull(GemmTuner.violation(GemmTuning.Params.parse("32,32,16,8,8,0,0,16"), dev), "VWN over WPT_N");
     }
 
     @Test
