@@ -159,19 +159,16 @@ final class CpuWinograd {
      * unchanged since the last backward (the forward then caches or finds their filters). The
      * first sight of such weights only registers them.
      */
-    /** What {@link #paysForward} would answer now, without registering anything (for tests). */
-    boolean wouldPay(ConvGeometry g, int batch, float[] w) {
-        if (pays(g, batch)) {
-            return true;
-        }
-        if (CACHE_BYTES <= 0 || !applies(g) || (long) tilesH(g) * tilesW(g) * batch < MIN_TILES_CACHED) {
-            return false;
-        }
-        Cached e = cache.get(w);
-        return e != null && e.backwards == backwards;
+    boolean paysForward(ConvGeometry g, int batch, float[] w) {
+        return forwardDecision(g, batch, w, true);
     }
 
-    boolean paysForward(ConvGeometry g, int batch, float[] w) {
+    /** What {@link #paysForward} would answer now, without registering anything (for tests). */
+    boolean wouldPay(ConvGeometry g, int batch, float[] w) {
+        return forwardDecision(g, batch, w, false);
+    }
+
+    private boolean forwardDecision(ConvGeometry g, int batch, float[] w, boolean register) {
         if (pays(g, batch)) {
             return true;
         }
@@ -179,6 +176,9 @@ final class CpuWinograd {
             return false;
         }
         Cached e = cache.get(w);
+        if (!register) {
+            return e != null && e.backwards == backwards;
+        }
         if (e == null) {
             cache.put(w, new Cached(backwards));
             return false;
@@ -191,6 +191,7 @@ final class CpuWinograd {
         }
         return true;
     }
+
     /** {@code -Dvgg4j.conv.winograd.cacheMB=0} turns the cache off; the most it holds (weights and filters). */
     private static final long CACHE_BYTES = Long.getLong("vgg4j.conv.winograd.cacheMB", 1024) << 20;
 
