@@ -42,8 +42,8 @@
 #endif              // 0: WPT_N adjacent columns (one vector load a step: CPU devices such as PoCL)
 
 #ifndef VWN
-#define VWN 1       // > 1: full tiles of C (and op(B) = B) read B and write C as floatVWN vectors of
-#endif              // adjacent columns, straight from global memory, as CLBlast's VWN with SA = SB = 0
+#define VWN 1       // > 1: full tiles of C read straight from global memory in floatVWN vectors (CLBlast's
+#endif              // VWN with SA = SB = 0): op(B) = B along its rows; A B^T along k, as dot products
 
 #define RTS_M (TILE_M / WPT_M)
 #define RTS_N (TILE_N / WPT_N)
@@ -64,6 +64,11 @@
 #define VEC CAT(float, VWN)
 #define VLOAD CAT(vload, VWN)
 #define VSTORE CAT(vstore, VWN)
+inline float hsum2(float2 v) { return v.x + v.y; }
+inline float hsum4(float4 v) { return hsum2(v.lo + v.hi); }
+inline float hsum8(float8 v) { return hsum4(v.lo + v.hi); }
+inline float hsum16(float16 v) { return hsum8(v.lo + v.hi); }
+#define HSUM CAT(hsum, VWN)
 #endif
 
 __kernel __attribute__((reqd_work_group_size(RTS_N, RTS_M, 1)))
@@ -111,6 +116,46 @@ void gemm(const int M, const int N, const int K, const float alpha,
                 if (beta != 0.0f)
                     out += beta * VLOAD(0, cp + VCOL(v));
                 VSTORE(out, 0, cp + VCOL(v));
+            }
+        }
+        return;
+    }
+    if (!transA && transB && row0 + TILE_M <= M && col0 + TILE_N <= N) {
+        // A B^T (a linear layer's forward, a convolution's weight gradient): rows of A and of B
+        // are both contiguous along k, so each output is a dot product of VWN-wide vectors,
+        // computed in blocks of NBM x NBN outputs that share their loads
+        #define NBM (WPT_M < 4 ? WPT_M : 4)
+        #define NBN (WPT_N < 4 ? WPT_N : 4)
+        for (int i0 = 0; i0 < WPT_M; i0 += NBM) {
+            for (int j0 = 0; j0 < WPT_N; j0 += NBN) {
+                VEC acc[NBM][NBN];
+                for (int i = 0; i < NBM; i++)
+                    for (int j = 0; j < NBN; j++)
+                        acc[i][j] = (VEC)(0.0f);
+                int k = 0;
+                for (; k + VWN <= K; k += VWN) {
+                    VEC a[NBM];
+                    VEC b[NBN];
+                    for (int i = 0; i < NBM; i++)
+                        a[i] = VLOAD(0, A + offA + (long)(row0 + ROW(i0 + i)) * lda + k);
+                    for (int j = 0; j < NBN; j++)
+                        b[j] = VLOAD(0, B + offB + (long)(col0 + COL(j0 + j)) * ldb + k);
+                    for (int i = 0; i < NBM; i++)
+                        for (int j = 0; j < NBN; j++)
+                            acc[i][j] = mad(a[i], b[j], acc[i][j]);
+                }
+                for (int i = 0; i < NBM; i++) {
+                    long ar = offA + (long)(row0 + ROW(i0 + i)) * lda;
+                    for (int j = 0; j < NBN; j++) {
+                        long br = offB + (long)(col0 + COL(j0 + j)) * ldb;
+                        float sum = HSUM(acc[i][j]);
+                        for (int kk = k; kk < K; kk++)
+                            sum = mad(A[ar + kk], B[br + kk], sum);
+                        long c = offC + (long)(row0 + ROW(i0 + i)) * ldc + col0 + COL(j0 + j);
+                        float v = alpha * sum;
+                        C[c] = beta == 0.0f ? v : v + beta * C[c];
+                    }
+                }
             }
         }
         return;
