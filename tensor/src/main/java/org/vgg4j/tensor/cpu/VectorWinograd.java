@@ -22,6 +22,8 @@ final class VectorWinograd {
 
     static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     static final int L = S.length();
+    /** Offsets 0, L, 2L, ...: one lane of L consecutive interleaved pixels, for gathers. */
+    private static final int[] LANE_STRIDE = java.util.stream.IntStream.range(0, L).map(j -> j * L).toArray();
 
     /** A body over (image of the chunk, first channel of a block, channels in the block). */
     @FunctionalInterface
@@ -209,7 +211,12 @@ final class VectorWinograd {
                 for (int h = h0; h < h1; h++) {
                     int src = (h - h0) * ws * L + l;
                     int dst = plane + h * outW;
-                    for (int w = 0; w < outW; w++, src += L) {
+                    int w = 0;
+                    // L pixels of lane l at a time: one gather from the interleaved rows
+                    for (; w + L <= outW; w += L, src += L * L) {
+                        FloatVector.fromArray(S, p, src, LANE_STRIDE, 0).add(bv).intoArray(y, dst + w);
+                    }
+                    for (; w < outW; w++, src += L) {
                         y[dst + w] = p[src] + bv;
                     }
                 }

@@ -177,6 +177,23 @@ class CpuOpsTest {
         }
     }
 
+    /** Rows wider than a vector (whole vectors of output pixels written at once, then a tail), against the reference. */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void winogradWideRowsMatchTheReference(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(31);
+        Sgemm sgemm = cpu.isVectorized() ? VectorKernels.sgemm() : new ScalarSgemm();
+        for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.square(16, 6, 37, 20, 3, 1, 1),
+            ConvGeometry.square(17, 5, 34, 16, 3, 1, 0)}) {
+            float[] x = random(r, 2 * g.inC() * g.inH() * g.inW());
+            float[] wt = random(r, g.outC() * g.colRows());
+            float[] b = random(r, g.outC());
+            float[] y = new float[2 * g.outC() * g.colCols()];
+            new CpuWinograd(sgemm, cpu.isVectorized()).forward(x, wt, b, y, 2, g);
+            close(Reference.conv(x, wt, b, 2, g), y, 1e-4, "winograd forward " + g);
+        }
+    }
+
     /**
      * The forward's cache of transformed filters: repeated forwards give the uncached result bit for
      * bit, and any change of the weights in place (one element, a whole reload, an SGD step after a
