@@ -52,6 +52,39 @@ class ModuleContractTest {
         }
     }
 
+    /**
+     * In evaluation a Conv2d followed by ReLU(inplace) runs fused (one backend call); layer by layer
+     * in training mode (no dropout before the last layer here, so the same values) gives the same
+     * output, on a 3x3 convolution wide enough for Winograd's vector path and a 1x1 one (im2col).
+     */
+    @Test
+    void evaluationFusesConvolutionAndReluWithTheSameResult() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        try (Sequential net = new Sequential(new Conv2d(cpu, "a", 16, 20, 3, 1, 1, true), new ReLU(cpu, true),
+            new Conv2d(cpu, "b", 20, 24, 1, 1, 0, true), new ReLU(cpu, true),
+            new Conv2d(cpu, "c", 24, 16, 3, 1, 1, true), new ReLU(cpu, false))) {
+            for (Parameter p : net.parameters()) {
+                float[] v = new float[(int) p.value().size()];
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) r.nextDouble(-0.3, 0.3);
+                }
+                cpu.upload(v, 0, p.value(), 0, v.length);
+            }
+            float[] in = new float[2 * 16 * 9 * 40];
+            for (int i = 0; i < in.length; i++) {
+                in[i] = (float) r.nextDouble(-1, 1);
+            }
+            float[] eval = net.forward(cpu.fromHost(in, 2, 16, 9, 40), false).toHost();
+            float[] train = net.forward(cpu.fromHost(in, 2, 16, 9, 40), true).toHost();
+            assertArrayEquals(train, eval, "fused evaluation equals the layer-by-layer pass");
+            long zeros = 0;
+            for (float v : eval) {
+                zeros += v == 0f ? 1 : 0;
+            }
+            assertTrue(zeros > eval.length / 10 && zeros < eval.length, "the ReLU did clip: " + zeros);
+        }
+    }
+
     @Test
     void parametersComeInLayerOrderWithTorchvisionNamesAndDecayFlags() {
         try (Sequential net = smallVgg()) {

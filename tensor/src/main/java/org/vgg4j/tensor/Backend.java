@@ -91,6 +91,15 @@ public interface Backend extends AutoCloseable {
      */
     void conv2dForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g);
 
+    /**
+     * {@link #conv2dForward} followed by ReLU on y in place, for evaluation (nothing is kept for a
+     * backward pass): a backend may apply the ReLU while it writes y (the CPU's Winograd path does).
+     */
+    default void conv2dForwardRelu(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
+        conv2dForward(x, w, bias, y, g);
+        reluForward(y, y);
+    }
+
     /** {@code gradX [N, inC, inH, inW]} = the input gradient of the convolution (overwrites). */
     void conv2dBackwardData(Tensor gradY, Tensor w, Tensor gradX, ConvGeometry g);
 

@@ -129,7 +129,7 @@ public final class BackendCheck {
         double tol = 1e-4;
         ConvGeometry[] gs = {ConvGeometry.square(3, 7, 9, 4, 3, 1, 1), ConvGeometry.square(2, 6, 6, 3, 3, 2, 0),
             ConvGeometry.square(5, 4, 4, 6, 1, 1, 0), ConvGeometry.square(1, 8, 8, 2, 5, 1, 2),
-            ConvGeometry.square(16, 10, 10, 16, 3, 1, 1)};
+            ConvGeometry.square(16, 10, 10, 16, 3, 1, 1), ConvGeometry.square(16, 5, 37, 16, 3, 1, 1)};
         for (ConvGeometry g : gs) {
             int n = 3;
             float[] x = random(r, n * g.inC() * g.inH() * g.inW());
@@ -140,6 +140,8 @@ public final class BackendCheck {
             int[] ys = g.outputShape(n);
             run.both("conv2dForward", tol, new float[][] {x, w, bias, new float[gy.length]},
                 new int[][] {xs, g.weightShape(), {g.outC()}, ys}, 3, (b, t) -> b.conv2dForward(t[0], t[1], t[2], t[3], g));
+            run.both("conv2dForwardRelu", tol, new float[][] {x, w, bias, new float[gy.length]},
+                new int[][] {xs, g.weightShape(), {g.outC()}, ys}, 3, (b, t) -> b.conv2dForwardRelu(t[0], t[1], t[2], t[3], g));
             run.both("conv2dBackwardData", tol, new float[][] {gy, w, new float[x.length]},
                 new int[][] {ys, g.weightShape(), xs}, 2, (b, t) -> b.conv2dBackwardData(t[0], t[1], t[2], g));
             float[] gw0 = random(r, w.length);

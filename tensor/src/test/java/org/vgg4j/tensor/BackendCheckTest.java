@@ -23,7 +23,7 @@ class BackendCheckTest {
             assertTrue(r.cases() > 0, r.toString());
         }
         java.util.Set<String> covered = results.stream().map(BackendCheck.Result::op).collect(Collectors.toSet());
-        for (String op : List.of("gemm", "conv2dForward", "conv2dBackwardData", "conv2dBackwardWeights", "conv2dBackward",
+        for (String op : List.of("gemm", "conv2dForward", "conv2dForwardRelu", "conv2dBackwardData", "conv2dBackwardWeights", "conv2dBackward",
             "im2col", "col2im", "biasAdd", "biasGrad", "reluForward", "reluBackward", "scale", "axpy", "mul",
             "maxPoolForward", "maxPoolBackward", "avgPoolForward", "avgPoolBackward", "lrnForward", "lrnBackward",
             "batchNormForwardTraining", "batchNormForwardInference", "batchNormBackward", "softmaxCrossEntropyForward",

@@ -109,6 +109,19 @@ public final class Conv2d implements Module {
         return y;
     }
 
+    /**
+     * Evaluation-mode forward with an in-place ReLU after it, in one backend call
+     * ({@link org.vgg4j.tensor.Backend#conv2dForwardRelu}); {@link org.vgg4j.nn.Sequential} uses it
+     * for a Conv2d followed by {@code ReLU(inplace)} when not training. No backward may follow.
+     */
+    public Tensor forwardRelu(Tensor x) {
+        geometry = geometry(x.shape());
+        input = x;
+        Tensor y = buffers.get("y", geometry.outputShape(x.dim(0)));
+        backend.conv2dForwardRelu(x, weight.value(), bias == null ? null : bias.value(), y, geometry);
+        return y;
+    }
+
     @Override
     public Tensor backward(Tensor gradY) {
         Tensor gradX = inputGradientNeeded ? buffers.get("gradX", input.shape()) : null;

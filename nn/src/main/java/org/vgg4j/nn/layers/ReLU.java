@@ -42,6 +42,11 @@ public final class ReLU implements Module {
         return gradX;
     }
 
+    /** Whether it overwrites its input (then a preceding convolution may apply it, in evaluation). */
+    public boolean inPlace() {
+        return inPlace;
+    }
+
     @Override
     public String describe() {
         return inPlace ? "ReLU(inplace)" : "ReLU";

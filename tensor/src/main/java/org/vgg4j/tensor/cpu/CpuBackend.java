@@ -156,7 +156,17 @@ public final class CpuBackend implements Backend {
         if (bias != null) {
             Checks.shape("conv2dForward", "bias", bias, g.outC());
         }
-        conv.forward(data(x), data(w), bias == null ? null : data(bias), data(y), x.dim(0), g);
+        conv.forward(data(x), data(w), bias == null ? null : data(bias), data(y), x.dim(0), g, false);
+    }
+
+    @Override
+    public void conv2dForwardRelu(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
+        Checks.owned("conv2dForwardRelu", this, x, w, bias, y);
+        OpShapes.conv("conv2dForwardRelu", g, x, w, y);
+        if (bias != null) {
+            Checks.shape("conv2dForwardRelu", "bias", bias, g.outC());
+        }
+        conv.forward(data(x), data(w), bias == null ? null : data(bias), data(y), x.dim(0), g, true);
     }
 
     @Override

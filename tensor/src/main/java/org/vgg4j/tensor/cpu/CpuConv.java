@@ -194,8 +194,13 @@ final class CpuConv {
 
     /** y [N, O, S] = w [O, K] x im2col(x) (+ bias). */
     void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
+        forward(x, w, bias, y, batch, g, false);
+    }
+
+    /** The same, then max(0, y) when relu (applied while y is written where the path allows). */
+    void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g, boolean relu) {
         if (winograd.paysForward(g, batch, w)) {
-            winograd.forward(x, w, bias, y, batch, g);
+            winograd.forward(x, w, bias, y, batch, g, relu);
             return;
         }
         int rows = g.colRows();
@@ -229,6 +234,9 @@ final class CpuConv {
         }
         if (bias != null) {
             CpuOps.biasAdd(y, bias, batch, outC, cols);
+        }
+        if (relu) {
+            CpuOps.relu(y, y, batch * outC * cols);
         }
     }
 

@@ -301,6 +301,11 @@ final class CpuWinograd {
 
     /** y [N, O, H, W] = conv(x, w) (+ bias). */
     void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g) {
+        forward(x, w, bias, y, batch, g, false);
+    }
+
+    /** The same, then max(0, y) when relu (the Vector API path applies it as it writes y). */
+    void forward(float[] x, float[] w, float[] bias, float[] y, int batch, ConvGeometry g, boolean relu) {
         int inC = g.inC();
         int outC = g.outC();
         int per = tilesH(g) * tilesW(g);
@@ -324,7 +329,7 @@ final class CpuWinograd {
                     int t = tyN * tW;
                     VectorWinograd.inputTransform(x, n, 1, ty0, tyN, g, vv, t);
                     gemm16(vv, uu, packed, mm, t, inC, outC);
-                    VectorWinograd.outputTransform(mm, t, g, y, bias, n, 1, ty0, tyN);
+                    VectorWinograd.outputTransform(mm, t, g, y, bias, n, 1, ty0, tyN, relu);
                 }
             }
             return;
@@ -340,7 +345,7 @@ final class CpuWinograd {
                 // tile-major: M_xi [T, O] = V_xi [T, C] U'_xi [C, O]
                 VectorWinograd.inputTransform(x, n0, nb, g, vv, t);
                 gemm16(vv, uu, packed, mm, t, inC, outC);
-                VectorWinograd.outputTransform(mm, t, g, y, bias, n0, nb);
+                VectorWinograd.outputTransform(mm, t, g, y, bias, n0, nb, 0, (g.outH() + 1) / 2, relu);
             } else {
                 // channel-major: M_xi [O, T] = U_xi [O, C] V_xi [C, T]
                 ScalarWinograd.inputTransform(x, n0, nb, g, vv, t);
@@ -351,6 +356,9 @@ final class CpuWinograd {
         }
         if (!vector && bias != null) {
             CpuOps.biasAdd(y, bias, batch, outC, g.outH() * g.outW());
+        }
+        if (!vector && relu) {
+            CpuOps.relu(y, y, batch * outC * g.outH() * g.outW());
         }
     }
 

@@ -175,12 +175,13 @@ final class VectorWinograd {
 
     /** y (images n0 ..) = A^T M A (+ bias) for every tile of M [16][T][O], cut at the edge (overwrites). */
     static void outputTransform(float[] mt, int t, ConvGeometry g, float[] y, float[] bias, int n0, int nb) {
-        outputTransform(mt, t, g, y, bias, n0, nb, 0, (g.outH() + 1) / 2);
+        outputTransform(mt, t, g, y, bias, n0, nb, 0, (g.outH() + 1) / 2, false);
     }
 
     /** The same for the tile rows {@code ty0 .. ty0+tyN-1} (output rows 2*ty0 ..), tiles numbered as {@link #inputTransform}. */
     static void outputTransform(float[] mt, int t, ConvGeometry g, float[] y, float[] bias, int n0, int nb, int ty0,
-                                int tyN) {
+                                int tyN, boolean relu) {
+        float floor = relu ? 0f : Float.NEGATIVE_INFINITY; // max(v, -inf) is v, NaN included
         int outC = g.outC();
         int outH = g.outH();
         int outW = g.outW();
@@ -214,10 +215,10 @@ final class VectorWinograd {
                     int w = 0;
                     // L pixels of lane l at a time: one gather from the interleaved rows
                     for (; w + L <= outW; w += L, src += L * L) {
-                        FloatVector.fromArray(S, p, src, LANE_STRIDE, 0).add(bv).intoArray(y, dst + w);
+                        FloatVector.fromArray(S, p, src, LANE_STRIDE, 0).add(bv).max(floor).intoArray(y, dst + w);
                     }
                     for (; w < outW; w++, src += L) {
-                        y[dst + w] = p[src] + bv;
+                        y[dst + w] = Math.max(p[src] + bv, floor);
                     }
                 }
             }
