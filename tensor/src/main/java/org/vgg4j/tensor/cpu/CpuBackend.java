@@ -151,22 +151,21 @@ public final class CpuBackend implements Backend {
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
-        Checks.owned("conv2dForward", this, x, w, bias, y);
-        OpShapes.conv("conv2dForward", g, x, w, y);
-        if (bias != null) {
-            Checks.shape("conv2dForward", "bias", bias, g.outC());
-        }
-        conv.forward(data(x), data(w), bias == null ? null : data(bias), data(y), x.dim(0), g, false);
+        convForward("conv2dForward", x, w, bias, y, g, false);
     }
 
     @Override
     public void conv2dForwardRelu(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
-        Checks.owned("conv2dForwardRelu", this, x, w, bias, y);
-        OpShapes.conv("conv2dForwardRelu", g, x, w, y);
+        convForward("conv2dForwardRelu", x, w, bias, y, g, true);
+    }
+
+    private void convForward(String op, Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g, boolean relu) {
+        Checks.owned(op, this, x, w, bias, y);
+        OpShapes.conv(op, g, x, w, y);
         if (bias != null) {
-            Checks.shape("conv2dForwardRelu", "bias", bias, g.outC());
+            Checks.shape(op, "bias", bias, g.outC());
         }
-        conv.forward(data(x), data(w), bias == null ? null : data(bias), data(y), x.dim(0), g, true);
+        conv.forward(data(x), data(w), bias == null ? null : data(bias), data(y), x.dim(0), g, relu);
     }
 
     @Override
