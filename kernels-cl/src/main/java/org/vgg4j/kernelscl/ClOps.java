@@ -88,10 +88,20 @@ abstract class ClOps implements Backend {
 
     @Override
     public void conv2dForward(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
-        Checks.owned("conv2dForward", this, x, w, bias, y);
-        OpShapes.conv("conv2dForward", g, x, w, y);
+        convForward("conv2dForward", x, w, bias, y, g, false);
+    }
+
+    /** The ReLU in the epilogue that scatters the GEMM's output into y (with the bias). */
+    @Override
+    public void conv2dForwardRelu(Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g) {
+        convForward("conv2dForwardRelu", x, w, bias, y, g, true);
+    }
+
+    private void convForward(String op, Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g, boolean relu) {
+        Checks.owned(op, this, x, w, bias, y);
+        OpShapes.conv(op, g, x, w, y);
         if (bias != null) {
-            Checks.shape("conv2dForward", "bias", bias, g.outC());
+            Checks.shape(op, "bias", bias, g.outC());
         }
         int batch = x.dim(0);
         int rows = g.colRows();
@@ -105,7 +115,7 @@ abstract class ClOps implements Backend {
             im2colLaunch(x, n0, nb, g, col, ld);
             gemmRaw(false, false, g.outC(), ld, rows, 1f, w, 0, rows, col, 0, ld, 0f, wide, 0, ld);
             cl.launch("unchunk", new long[] {cols, (long) nb * g.outC()}, null, wide, ld, n0, nb, g.outC(), cols, y,
-                bias == null ? wide : bias, bias == null ? 0 : 1);
+                bias == null ? wide : bias, bias == null ? 0 : 1, relu ? 1 : 0);
         }
     }
 

@@ -55,9 +55,9 @@ __kernel void col2im(__global const float* col, const int ldCol, const int n0, c
     x[at] = accumulate ? x[at] + sum : sum;
 }
 
-/* wide[o*ldw + b*S + s] -> y[((n0+b)*O + o)*S + s] (+ bias[o] when hasBias) */
+/* wide[o*ldw + b*S + s] -> y[((n0+b)*O + o)*S + s] (+ bias[o] when hasBias; then max(0, .) when relu) */
 __kernel void unchunk(__global const float* wide, const int ldw, const int n0, const int nb, const int O, const int S,
-                      __global float* y, __global const float* bias, const int hasBias)
+                      __global float* y, __global const float* bias, const int hasBias, const int relu)
 {
     const int s = get_global_id(0);
     const int ob = get_global_id(1);             // b*O + o
@@ -65,6 +65,7 @@ __kernel void unchunk(__global const float* wide, const int ldw, const int n0, c
     const int o = ob % O, b = ob / O;
     float v = wide[(long)o * ldw + b * S + s];
     if (hasBias) v += bias[o];
+    if (relu) v = fmax(v, 0.0f);
     y[((long)(n0 + b) * O + o) * S + s] = v;
 }
 
