@@ -75,6 +75,13 @@ record LayerCase(String name, int[] inputShape, Function<Backend, Module> make, 
             of("residual with projection (ResNet's downsample)", new int[] {2, 3, 5, 5}, b -> new Residual(b,
                 new Sequential(conv(b, 3, 4, 3, 2, 1, false), new ReLU(b, true), conv(b, 4, 4, 3, 1, 1, false)),
                 init(new Sequential(new Conv2d(b, "d", 3, 4, 1, 2, 0, false), new BatchNorm2d(b, "dbn", 4))))),
+            // ResNet's basic block without its ReLUs (batch-normalised values sit at ReLU's kink, where
+            // finite differences cannot judge): batch norm's input gradient goes into its own output
+            // buffer, which the next convolution read as its input
+            of("residual(conv-bn-conv-bn) with projection", new int[] {2, 3, 5, 5}, b -> new Residual(b,
+                init(new Sequential(conv(b, 3, 4, 3, 2, 1, false), new BatchNorm2d(b, "bn1", 4),
+                    conv(b, 4, 4, 3, 1, 1, false), new BatchNorm2d(b, "bn2", 4))),
+                init(new Sequential(new Conv2d(b, "d", 3, 4, 1, 2, 0, false), new BatchNorm2d(b, "dbn", 4))))),
             of("concat(conv1x1, conv3x3, avgpool)", new int[] {2, 3, 4, 5}, b -> init(new Concat(b, List.of(
                 new Conv2d(b, "b0", 3, 2, 1, 1, 0, true), new Conv2d(b, "b1", 3, 4, 3, 1, 1, true),
                 new AvgPool2d(b, 3, 1, 1))))),

@@ -89,6 +89,10 @@ public final class BatchNorm2d implements Module {
         return s.clone();
     }
 
+    /**
+     * The output, in a buffer of this layer's that {@link #backward} then reuses for the input
+     * gradient: read it before the backward pass (every later layer has).
+     */
     @Override
     public Tensor forward(Tensor x, boolean training) {
         outputShape(x.shape());
@@ -112,7 +116,11 @@ public final class BatchNorm2d implements Module {
             throw new IllegalStateException("BatchNorm2d: backward after an evaluation-mode forward is not supported "
                 + "(train with training = true)");
         }
-        Tensor gradX = inputGradient ? buffers.get("gradX", input.shape()) : null;
+        // the input gradient goes into this layer's own output buffer: every reader of the output
+        // (the layers after it) has run its backward by now, and the next forward rewrites it, so
+        // a network keeps one activation-sized buffer less per batch norm (ResNet-50 at batch 8:
+        // 53 of them)
+        Tensor gradX = inputGradient ? buffers.get("y", input.shape()) : null;
         backend.batchNormBackward(input, gradY, weight.value(), buffers.get("mean", channels),
             buffers.get("invStd", channels), gradX, weight.grad(), bias.grad());
         return gradX;
