@@ -98,11 +98,7 @@ abstract class ClOps implements Backend {
     }
 
     private void convForward(String op, Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g, boolean relu) {
-        Checks.owned(op, this, x, w, bias, y);
-        OpShapes.conv(op, g, x, w, y);
-        if (bias != null) {
-            Checks.shape(op, "bias", bias, g.outC());
-        }
+        OpShapes.convForward(op, this, g, x, w, bias, y);
         int batch = x.dim(0);
         int rows = g.colRows();
         int cols = g.colCols();

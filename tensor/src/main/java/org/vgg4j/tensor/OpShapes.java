@@ -20,6 +20,15 @@ public final class OpShapes {
         Checks.shape(op, "output", y, g.outputShape(n));
     }
 
+    /** A convolution forward's arguments: all of {@code backend}, shapes as {@link #conv}, a bias of O when given. */
+    public static void convForward(String op, Backend backend, ConvGeometry g, Tensor x, Tensor w, Tensor bias, Tensor y) {
+        Checks.owned(op, backend, x, w, bias, y);
+        conv(op, g, x, w, y);
+        if (bias != null) {
+            Checks.shape(op, "bias", bias, g.outC());
+        }
+    }
+
     /** Image {@code image} exists in x, which has the geometry's input shape. */
     public static void image(String op, Tensor x, int image, ConvGeometry g) {
         if (x.rank() != 4 || image < 0 || image >= x.dim(0)) {

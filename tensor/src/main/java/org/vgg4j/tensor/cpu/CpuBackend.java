@@ -160,11 +160,7 @@ public final class CpuBackend implements Backend {
     }
 
     private void convForward(String op, Tensor x, Tensor w, Tensor bias, Tensor y, ConvGeometry g, boolean relu) {
-        Checks.owned(op, this, x, w, bias, y);
-        OpShapes.conv(op, g, x, w, y);
-        if (bias != null) {
-            Checks.shape(op, "bias", bias, g.outC());
-        }
+        OpShapes.convForward(op, this, g, x, w, bias, y);
         conv.forward(data(x), data(w), bias == null ? null : data(bias), data(y), x.dim(0), g, relu);
     }
 
