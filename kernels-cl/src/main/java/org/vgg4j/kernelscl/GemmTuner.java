@@ -17,7 +17,7 @@ import org.vgg4j.tensor.Tensor;
  * of the device's class ({@code gemm-search.properties}: values per tunable and the constraints of
  * {@link #violation}), checks each candidate's results against a double-precision reference on all
  * four transpose cases and ragged sizes, times those that compute right at 512^3 (the main variant)
- * and at (64, 576, 4096) (the few-rows variant), and stores the fastest of each in
+ * and at (M, 576, 4096) with M the lowest candidate tile height (the few-rows variant), and stores the fastest of each in
  * {@code <cache>/gemm-tuning.properties} under the device's name and driver, where
  * {@link GemmTuning} finds it before the built-in table. The built-in choice for the device is
  * always a candidate, so the tuned choice is never one that timed slower than it. A candidate that
@@ -157,7 +157,10 @@ public final class GemmTuner {
         String old = System.getProperty("vgg4j.cl.gemm");
         System.setProperty("vgg4j.cl.gemm", main);
         try {
-            small = smalls.isEmpty() ? smallBuiltIn : best(device, smalls, ".small-m", 64, 576, 4096, report);
+            // timed with as few rows as the lowest candidate tile holds, so that every candidate's
+            // kernel is the one that runs (the GEMM takes the few-rows tiles only when M fits them)
+            int rows = smalls.stream().mapToInt(c -> GemmTuning.Params.parse(c).tileM()).min().orElse(16);
+            small = smalls.isEmpty() ? smallBuiltIn : best(device, smalls, ".small-m", rows, 576, 4096, report);
         } finally {
             restore("vgg4j.cl.gemm", old);
         }
