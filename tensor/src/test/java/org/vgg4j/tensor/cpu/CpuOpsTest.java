@@ -177,20 +177,29 @@ class CpuOpsTest {
         }
     }
 
-    /** Rows wider than a vector (whole vectors of output pixels written at once, then a tail), against the reference. */
+    /**
+     * Rows wider than a vector (whole vectors of output pixels written at once, then a tail) and
+     * planes interleaved by gathers, against the reference.
+     */
     @ParameterizedTest
     @MethodSource("backends")
     void winogradWideRowsMatchTheReference(CpuBackend cpu) {
         SplittableRandom r = new SplittableRandom(31);
         Sgemm sgemm = cpu.isVectorized() ? VectorKernels.sgemm() : new ScalarSgemm();
+        // the last one has planes large enough to be interleaved by gathers, forward and backward
         for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.square(16, 6, 37, 20, 3, 1, 1),
-            ConvGeometry.square(17, 5, 34, 16, 3, 1, 0)}) {
+            ConvGeometry.square(17, 5, 34, 16, 3, 1, 0), ConvGeometry.square(16, 48, 49, 16, 3, 1, 1)}) {
             float[] x = random(r, 2 * g.inC() * g.inH() * g.inW());
             float[] wt = random(r, g.outC() * g.colRows());
             float[] b = random(r, g.outC());
             float[] y = new float[2 * g.outC() * g.colCols()];
-            new CpuWinograd(sgemm, cpu.isVectorized()).forward(x, wt, b, y, 2, g);
+            CpuWinograd wg = new CpuWinograd(sgemm, cpu.isVectorized());
+            wg.forward(x, wt, b, y, 2, g);
             close(Reference.conv(x, wt, b, 2, g), y, 1e-4, "winograd forward " + g);
+            float[] gy = random(r, y.length);
+            float[] gx = new float[x.length];
+            wg.backwardData(gy, wt, gx, 2, g);
+            close(Reference.convBackwardData(gy, wt, 2, g), gx, 1e-4, "winograd backwardData " + g);
         }
     }
 
