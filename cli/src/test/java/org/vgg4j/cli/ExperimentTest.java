@@ -25,6 +25,14 @@ class ExperimentTest {
         return a.toArray(String[]::new);
     }
 
+    /** A folder of IDX files with this many training and test images. */
+    private Path idx(int train, int test) throws Exception {
+        Path data = Files.createDirectories(dir.resolve("idx"));
+        CliTest.writeIdx(data, "train", train, 1);
+        CliTest.writeIdx(data, "t10k", test, 2);
+        return data;
+    }
+
     /** The Markdown table's rows (header and separator excluded). */
     private static List<String> rows(Path table) throws Exception {
         return Files.readAllLines(table).stream().filter(l -> l.startsWith("| ")).skip(1).toList();
@@ -32,9 +40,7 @@ class ExperimentTest {
 
     @Test
     void depthTrainsEveryConfigurationThenSkipsThemAndResumesAnInterruptedOne() throws Exception {
-        Path data = Files.createDirectories(dir.resolve("idx"));
-        CliTest.writeIdx(data, "train", 60, 1);
-        CliTest.writeIdx(data, "t10k", 20, 2);
+        Path data = idx(60, 20);
         Path out = dir.resolve("depth");
         CliTest.Run r = CliTest.run(args("depth", out, "--data", data.toString(), "--init-from-a"));
         assertEquals(0, r.code(), r.err());
@@ -86,9 +92,7 @@ class ExperimentTest {
      */
     @Test
     void aStudyKilledInTheMiddleOfARunResumesIt() throws Exception {
-        Path data = Files.createDirectories(dir.resolve("idx"));
-        CliTest.writeIdx(data, "train", 60, 1);
-        CliTest.writeIdx(data, "t10k", 20, 2);
+        Path data = idx(60, 20);
         Path out = dir.resolve("killed");
         List<String> cmd = new java.util.ArrayList<>(List.of(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
@@ -158,9 +162,7 @@ class ExperimentTest {
 
     @Test
     void evalComparesDenseMultiCropAndFusion() throws Exception {
-        Path data = Files.createDirectories(dir.resolve("idx"));
-        CliTest.writeIdx(data, "train", 40, 1);
-        CliTest.writeIdx(data, "t10k", 12, 2);
+        Path data = idx(40, 12);
         CliTest.Run t = CliTest.run("train", "--data", data.toString(), "--epochs", "1", "--batch", "8",
             "--width-divisor", "64", "--fc", "8", "--val-split", "10", "--out", dir.resolve("run").toString());
         assertEquals(0, t.code(), t.err());

@@ -66,7 +66,7 @@ final class GemmTuning {
 
     /** The built-in table's choice for the device (no tuned value, no override), as text. */
     static String builtIn(ClDevices.Device device, String suffix) {
-        return value(device, suffix, suffix.isEmpty() ? "64,64,16,4,4" : "64,64,16,4,4", false);
+        return value(device, suffix, "64,64,16,4,4", false);
     }
 
     private static Params lookup(ClDevices.Device device, String suffix, String fallback) {

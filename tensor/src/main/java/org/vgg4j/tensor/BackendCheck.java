@@ -31,7 +31,7 @@ public final class BackendCheck {
         }
     }
 
-    private final static class Run {
+    private static final class Run {
         final Backend ref;
         final Backend dev;
         final Map<String, double[]> worst = new LinkedHashMap<>(); // op -> {worst, tolerance, cases}

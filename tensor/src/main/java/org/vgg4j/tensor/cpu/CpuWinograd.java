@@ -175,21 +175,30 @@ final class CpuWinograd {
         if (CACHE_BYTES <= 0 || !applies(g) || (long) tilesH(g) * tilesW(g) * batch < MIN_TILES_CACHED) {
             return false;
         }
-        Cached e = cache.get(w);
         if (!register) {
+            Cached e = cache.get(w);
             return e != null && e.backwards == backwards;
         }
+        return seenUnchanged(w) != null;
+    }
+
+    /**
+     * w's entry when w was seen before with no backward pass since; otherwise w is registered (or
+     * its entry emptied: trained since, start over) and null returned.
+     */
+    private Cached seenUnchanged(float[] w) {
+        Cached e = cache.get(w);
         if (e == null) {
             cache.put(w, new Cached(backwards));
-            return false;
+            return null;
         }
-        if (e.backwards != backwards) { // trained since: start over
+        if (e.backwards != backwards) {
             e.backwards = backwards;
             e.copy = null;
             e.u = null;
-            return false;
+            return null;
         }
-        return true;
+        return e;
     }
 
     /** {@code -Dvgg4j.conv.winograd.cacheMB=0} turns the cache off; the most it holds (weights and filters). */
@@ -198,7 +207,7 @@ final class CpuWinograd {
     private static final class Cached {
         long backwards;
         float[] copy;
-        /** The transformed filters, packed for {@link VectorSgemm#gemmPackedB} when {@link #packed} says so. */
+        /** The transformed filters, packed for {@link VectorSgemm#gemmPackedB} on the Vector API path. */
         float[] u;
 
         Cached(long backwards) {
@@ -221,14 +230,8 @@ final class CpuWinograd {
         packedFilters = false;
         boolean pack = vector && sgemm instanceof VectorSgemm;
         long size = pack ? 16L * VectorSgemm.packedBSize(inC, outC) : 16L * outC * inC;
-        Cached e = CACHE_BYTES > 0 ? cache.get(w) : null;
-        if (CACHE_BYTES > 0 && e == null) {
-            cache.put(w, new Cached(backwards));
-        } else if (e != null && e.backwards != backwards) {
-            e.backwards = backwards;
-            e.copy = null;
-            e.u = null;
-        } else if (e != null && e.copy != null && e.u.length == size) {
+        Cached e = CACHE_BYTES > 0 ? seenUnchanged(w) : null;
+        if (e != null && e.copy != null && e.u.length == size) {
             if (!same(w, e.copy)) {
                 System.arraycopy(w, 0, e.copy, 0, w.length);
                 cachedTransform(w, outC, inC, e.u, pack);
