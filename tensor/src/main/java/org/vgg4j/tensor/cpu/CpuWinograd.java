@@ -40,10 +40,13 @@ final class CpuWinograd {
     static final int MIN_CHANNELS = Integer.getInteger("vgg4j.conv.winograd.minChannels", 16);
     /** Tiles of one chunk (GEMM width), and the most scratch (floats) for V and M together. */
     private static final int TARGET_TILES = Integer.getInteger("vgg4j.conv.winograd.tiles", 2048);
+    /** Bytes of V and M together that one band of {@link #forwardBands} aims at (0: no bands). */
+    private static final long BAND_BYTES = Long.getLong("vgg4j.conv.winograd.bandKB", 768) << 10;
     private static final long MAX_SCRATCH = 16L << 20;
 
     private final Sgemm sgemm;
     private final int targetTiles;
+    private final long bandBytes;
     private final boolean vector;
     private float[] v = new float[0];
     private float[] m = new float[0];
@@ -51,18 +54,24 @@ final class CpuWinograd {
     private float[] du = new float[0];
 
     CpuWinograd(Sgemm sgemm, boolean vector) {
-        this(sgemm, vector, TARGET_TILES);
+        this(sgemm, vector, TARGET_TILES, BAND_BYTES);
+    }
+
+    CpuWinograd(Sgemm sgemm, boolean vector, int targetTiles) {
+        this(sgemm, vector, targetTiles, BAND_BYTES);
     }
 
     /**
      * {@code vector}: the tile-major layouts and {@link VectorWinograd}'s transforms, else scalar
      * transforms on channel-major layouts. Chunks hold about {@code targetTiles} tiles (tests use
-     * small ones to cover chunking).
+     * small ones to cover chunking). Forwards of small filters run in bands of about
+     * {@code bandBytes} of V and M ({@link #forwardBands}; 0: never).
      */
-    CpuWinograd(Sgemm sgemm, boolean vector, int targetTiles) {
+    CpuWinograd(Sgemm sgemm, boolean vector, int targetTiles, long bandBytes) {
         this.sgemm = sgemm;
         this.vector = vector;
         this.targetTiles = targetTiles;
+        this.bandBytes = bandBytes;
     }
 
     /**
@@ -315,6 +324,10 @@ final class CpuWinograd {
         int b = chunk(g, batch);
         float[] uu = filters(w, outC, inC);
         boolean packed = packedFilters;
+        if (fuses(g) && sgemm instanceof VectorSgemm vs) {
+            forwardBands(x, packed ? uu : packFilters(uu, outC, inC), vs, bias, y, batch, g, relu);
+            return;
+        }
         if (vector && per > targetTiles) {
             // one image is more than a chunk (VGG's 224x224 layers: 12,544 tiles, 51 MB of V at 64
             // channels): bands of tile rows, so that V and M stay in cache between the transforms
@@ -363,6 +376,77 @@ final class CpuWinograd {
         if (!vector && relu) {
             CpuOps.relu(y, y, batch * outC * g.outH() * g.outW());
         }
+    }
+
+    /**
+     * Filters of at most this many input x output channels take {@link #forwardBands}: their 16
+     * transformed slices (1 MB at 128 x 128) stay in each core's L2 next to a band's V and M.
+     * Deeper layers (up to 16 MB of filters) keep the chunked order, where the whole chunk shares
+     * one pass over the filters.
+     */
+    static final int FUSED_MAX_FILTER = Integer.getInteger("vgg4j.conv.winograd.fusedMaxFilter", 128 * 128);
+
+    /** Whether the forward of this geometry runs as {@link #forwardBands}. */
+    boolean fuses(ConvGeometry g) {
+        return vector && bandBytes > 0 && (long) g.inC() * g.outC() <= FUSED_MAX_FILTER;
+    }
+
+    /** Tile rows of one band of {@link #forwardBands}. */
+    int bandRows(ConvGeometry g) {
+        long perRow = 64L * (g.inC() + g.outC()) * tilesW(g);
+        return (int) Math.max(1, Math.min(tilesH(g), bandBytes / perRow));
+    }
+
+    private static final ThreadLocal<float[][]> BAND = ThreadLocal.withInitial(() -> new float[][] {new float[0],
+        new float[0]});
+
+    private float[] packedU = new float[0];
+
+    /** The unpacked transformed filters uu [16][C][O] packed as {@link VectorSgemm#packB} into {@link #packedU}. */
+    private float[] packFilters(float[] uu, int outC, int inC) {
+        int slice = VectorSgemm.packedBSize(inC, outC);
+        packedU = grow(packedU, 16L * slice);
+        float[] dst = packedU;
+        Parallel.parallelFor(16, xi -> VectorSgemm.packB(uu, xi * inC * outC, outC, inC, outC, dst, xi * slice));
+        return dst;
+    }
+
+    /**
+     * The forward for filters small enough to share a core's L2 with a band ({@link #fuses}): each
+     * task takes a band of tile rows of one image and runs its input transform, 16 GEMMs and output
+     * transform on its own thread with its own V and M, which never leave that core's L2. The
+     * chunked order writes V and M (413 MB each for VGG's 224x224x64 layer at batch 8) to memory
+     * between three parallel phases.
+     */
+    private void forwardBands(float[] x, float[] up, VectorSgemm vs, float[] bias, float[] y, int batch,
+                              ConvGeometry g, boolean relu) {
+        int inC = g.inC();
+        int outC = g.outC();
+        int tW = tilesW(g);
+        int tH = tilesH(g);
+        int rows = bandRows(g);
+        int bands = (tH + rows - 1) / rows;
+        int slice = VectorSgemm.packedBSize(inC, outC);
+        Parallel.parallelFor(batch * bands, q -> {
+            int n = q / bands;
+            int ty0 = q % bands * rows;
+            int tyN = Math.min(rows, tH - ty0);
+            int t = tyN * tW;
+            float[][] buf = BAND.get();
+            if (buf[0].length < 16L * inC * t) {
+                buf[0] = new float[16 * inC * t];
+            }
+            if (buf[1].length < 16L * outC * t) {
+                buf[1] = new float[16 * outC * t];
+            }
+            float[] vv = buf[0];
+            float[] mm = buf[1];
+            VectorWinograd.inputTransform(x, n, 1, ty0, tyN, g, vv, t);
+            for (int xi = 0; xi < 16; xi++) {
+                vs.gemmPackedB(t, outC, inC, vv, xi * t * inC, inC, up, xi * slice, mm, xi * t * outC, outC);
+            }
+            VectorWinograd.outputTransform(mm, t, g, y, bias, n, 1, ty0, tyN, relu);
+        });
     }
 
     /** gradX [N, C, H, W] = the input gradient (overwrites). */

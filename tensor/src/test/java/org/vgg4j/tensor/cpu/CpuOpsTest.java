@@ -141,7 +141,11 @@ class CpuOpsTest {
             ConvGeometry g = ConvGeometry.square(16 + r.nextInt(20), h, w, 16 + r.nextInt(20), 3, 1, pad);
             assertTrue(CpuWinograd.applies(g), "geometry " + g + " goes through Winograd");
             int n = 1 + r.nextInt(4);
-            CpuWinograd wg = new CpuWinograd(sgemm, cpu.isVectorized(), t % 2 == 0 ? 2048 : 1 + r.nextInt(12));
+            // even t: default chunks and bands; t % 4 == 1: chunks of a few tiles, no bands; t % 4 == 3:
+            // bands of one tile row (several per image, the last one short)
+            CpuWinograd wg = new CpuWinograd(sgemm, cpu.isVectorized(), t % 2 == 0 ? 2048 : 1 + r.nextInt(12),
+                t % 4 == 1 ? 0 : t % 4 == 3 ? 1 : 768 << 10);
+            assertEquals(cpu.isVectorized() && t % 4 != 1, wg.fuses(g), "bands for " + g);
             float[] x = random(r, n * g.inC() * g.inH() * g.inW());
             float[] wt = random(r, g.outC() * g.colRows());
             float[] b = random(r, g.outC());
