@@ -274,6 +274,10 @@ public final class CpuBackend implements Backend {
             && VectorKernels.maxPool2x2(data(x), data(y), data(argmax), planes, g.inH(), g.inW(), g.outH(), g.outW())) {
             return;
         }
+        if (vector) {
+            VectorKernels.maxPool(data(x), data(y), data(argmax), planes, g);
+            return;
+        }
         CpuPool.maxForward(data(x), data(y), data(argmax), planes, g);
     }
 

@@ -23,26 +23,49 @@ final class CpuPool {
                 int in = p * inH * inW;
                 int out = p * outH * outW;
                 for (int oh = 0; oh < outH; oh++) {
-                    int h0 = oh * g.strideH() - g.padH();
                     for (int ow = 0; ow < outW; ow++) {
-                        int w0 = ow * g.strideW() - g.padW();
-                        float best = Float.NEGATIVE_INFINITY;
-                        int arg = -1;
-                        for (int h = Math.max(h0, 0); h < Math.min(h0 + g.kH(), inH); h++) {
-                            for (int w = Math.max(w0, 0); w < Math.min(w0 + g.kW(), inW); w++) {
-                                float v = x[in + h * inW + w];
-                                if (v > best || arg < 0 || (Float.isNaN(v) && !Float.isNaN(best))) {
-                                    best = v;
-                                    arg = h * inW + w;
-                                }
-                            }
-                        }
-                        y[out + oh * outW + ow] = best;
-                        argmax[out + oh * outW + ow] = arg;
+                        window(x, in, oh, ow, g, y, argmax, out + oh * outW + ow);
                     }
                 }
             }
         });
+    }
+
+    /**
+     * The window of output (oh, ow) of the plane at {@code x[in ..]} into {@code y[at]} and
+     * {@code argmax[at]}: first maximum wins, a NaN wins over numbers, the first NaN over later
+     * ones; positions in the padding are skipped.
+     */
+    static void window(float[] x, int in, int oh, int ow, PoolGeometry g, float[] y, float[] argmax, int at) {
+        int inH = g.inH();
+        int inW = g.inW();
+        int h0 = oh * g.strideH() - g.padH();
+        int w0 = ow * g.strideW() - g.padW();
+        float best = Float.NEGATIVE_INFINITY;
+        int arg = -1;
+        for (int h = Math.max(h0, 0); h < Math.min(h0 + g.kH(), inH); h++) {
+            for (int w = Math.max(w0, 0); w < Math.min(w0 + g.kW(), inW); w++) {
+                float v = x[in + h * inW + w];
+                if (v > best || arg < 0 || (Float.isNaN(v) && !Float.isNaN(best))) {
+                    best = v;
+                    arg = h * inW + w;
+                }
+            }
+        }
+        y[at] = best;
+        argmax[at] = arg;
+    }
+
+    /** The first output column whose window starts inside the row (no left padding in it). */
+    static int firstInsideColumn(PoolGeometry g) {
+        return Math.min(g.outW(), (g.padW() + g.strideW() - 1) / g.strideW());
+    }
+
+    /** One past the last output column whose window ends inside the row (at least {@link #firstInsideColumn}). */
+    static int endInsideColumn(PoolGeometry g) {
+        int lo = firstInsideColumn(g);
+        int last = g.inW() - g.kW() + g.padW(); // the last inside window's first column, plus padW
+        return last < 0 ? lo : Math.max(lo, Math.min(g.outW(), last / g.strideW() + 1));
     }
 
     /**

@@ -113,6 +113,41 @@ class CpuPoolTest {
         }
     }
 
+    /**
+     * 3x3 windows (ResNet's stride 2 padding 1, GoogLeNet's ceil mode) and others of 2 to 5, whose
+     * inside windows go a vector of outputs at a time: values and argmax against the reference,
+     * with ties (few distinct values: the first maximum must win), rows of several vectors and
+     * less than one.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void maxPoolInsideWindowsKeepTheFirstMaximum(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(9);
+        for (int t = 0; t < 40; t++) {
+            int pad = r.nextInt(2);
+            int stride = 1 + r.nextInt(3);
+            // widths to 72: rows of whole vectors of inside windows (16 lanes at stride 3 need 50 columns)
+            int k = t % 4 == 3 ? 2 + r.nextInt(4) : 3;
+            PoolGeometry g = new PoolGeometry(1 + r.nextInt(3), k + r.nextInt(10), k + r.nextInt(70), k, k, stride,
+                stride, Math.min(pad, k / 2), Math.min(pad, k / 2), t % 3 == 0);
+            int n = 1 + r.nextInt(2);
+            int planes = n * g.channels();
+            float[] x = new float[planes * g.inH() * g.inW()];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = r.nextInt(4);
+            }
+            Tensor y = cpu.zeros(g.outputShape(n));
+            Tensor arg = cpu.zeros(g.outputShape(n));
+            cpu.maxPoolForward(cpu.fromHost(x, g.inputShape(n)), y, arg, g);
+            int[] wantArg = new int[(int) y.size()];
+            close(Reference.maxPool(x, planes, g, wantArg), y.toHost(), 0, "maxPool " + g);
+            float[] a = arg.toHost();
+            for (int i = 0; i < wantArg.length; i++) {
+                assertEquals(wantArg[i], (int) a[i], "argmax " + i + " of " + g);
+            }
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void avgPoolForwardAndBackwardMatchReference(CpuBackend cpu) {
