@@ -47,6 +47,7 @@ final class CpuWinograd {
     private final Sgemm sgemm;
     private final int targetTiles;
     private final long bandBytes;
+    private final int minBands;
     private final boolean vector;
     private float[] v = new float[0];
     private float[] m = new float[0];
@@ -54,24 +55,30 @@ final class CpuWinograd {
     private float[] du = new float[0];
 
     CpuWinograd(Sgemm sgemm, boolean vector) {
-        this(sgemm, vector, TARGET_TILES, BAND_BYTES);
+        this(sgemm, vector, TARGET_TILES, BAND_BYTES, 4 * Parallel.threads());
     }
 
     CpuWinograd(Sgemm sgemm, boolean vector, int targetTiles) {
-        this(sgemm, vector, targetTiles, BAND_BYTES);
+        this(sgemm, vector, targetTiles, BAND_BYTES, 4 * Parallel.threads());
+    }
+
+    CpuWinograd(Sgemm sgemm, boolean vector, int targetTiles, long bandBytes) {
+        this(sgemm, vector, targetTiles, bandBytes, 1);
     }
 
     /**
      * {@code vector}: the tile-major layouts and {@link VectorWinograd}'s transforms, else scalar
      * transforms on channel-major layouts. Chunks hold about {@code targetTiles} tiles (tests use
      * small ones to cover chunking). Forwards of small filters run in bands of about
-     * {@code bandBytes} of V and M ({@link #forwardBands}; 0: never).
+     * {@code bandBytes} of V and M ({@link #forwardBands}; 0: never) when a batch has at least
+     * {@code minBands} bands (fewer would leave cores idle).
      */
-    CpuWinograd(Sgemm sgemm, boolean vector, int targetTiles, long bandBytes) {
+    CpuWinograd(Sgemm sgemm, boolean vector, int targetTiles, long bandBytes, int minBands) {
         this.sgemm = sgemm;
         this.vector = vector;
         this.targetTiles = targetTiles;
         this.bandBytes = bandBytes;
+        this.minBands = minBands;
     }
 
     /**
@@ -324,7 +331,7 @@ final class CpuWinograd {
         int b = chunk(g, batch);
         float[] uu = filters(w, outC, inC);
         boolean packed = packedFilters;
-        if (fuses(g) && sgemm instanceof VectorSgemm vs) {
+        if (fuses(g, batch) && sgemm instanceof VectorSgemm vs) {
             forwardBands(x, packed ? uu : packFilters(uu, outC, inC), vs, bias, y, batch, g, relu);
             return;
         }
@@ -386,9 +393,15 @@ final class CpuWinograd {
      */
     static final int FUSED_MAX_FILTER = Integer.getInteger("vgg4j.conv.winograd.fusedMaxFilter", 128 * 128);
 
-    /** Whether the forward of this geometry runs as {@link #forwardBands}. */
-    boolean fuses(ConvGeometry g) {
-        return vector && bandBytes > 0 && (long) g.inC() * g.outC() <= FUSED_MAX_FILTER;
+    /**
+     * Whether this geometry's forward runs in bands ({@link #forwardBands}). The backward stays
+     * chunked: done in bands the same way (even bands, then odd ones adding the two rows they
+     * share, a weight-gradient accumulator per group) it was slower, 64 -> 64 at 56x56 x 8 135-175
+     * against 115-127 ms, its weight-gradient GEMMs having a depth of one band's tiles (84).
+     */
+    boolean fuses(ConvGeometry g, int batch) {
+        return vector && bandBytes > 0 && (long) g.inC() * g.outC() <= FUSED_MAX_FILTER
+            && (long) batch * ((tilesH(g) + bandRows(g) - 1) / bandRows(g)) >= minBands;
     }
 
     /** Tile rows of one band of {@link #forwardBands}. */

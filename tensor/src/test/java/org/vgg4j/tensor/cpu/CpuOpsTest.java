@@ -145,7 +145,7 @@ class CpuOpsTest {
             // bands of one tile row (several per image, the last one short)
             CpuWinograd wg = new CpuWinograd(sgemm, cpu.isVectorized(), t % 2 == 0 ? 2048 : 1 + r.nextInt(12),
                 t % 4 == 1 ? 0 : t % 4 == 3 ? 1 : 768 << 10);
-            assertEquals(cpu.isVectorized() && t % 4 != 1, wg.fuses(g), "bands for " + g);
+            assertEquals(cpu.isVectorized() && t % 4 != 1, wg.fuses(g, n), "bands for " + g);
             float[] x = random(r, n * g.inC() * g.inH() * g.inW());
             float[] wt = random(r, g.outC() * g.colRows());
             float[] b = random(r, g.outC());
