@@ -329,10 +329,13 @@ final class CpuWinograd {
         int outC = g.outC();
         int per = tilesH(g) * tilesW(g);
         int b = chunk(g, batch);
-        float[] uu = filters(w, outC, inC);
-        boolean packed = packedFilters;
+        float[] transformed = filters(w, outC, inC);
+        // filters that change every step (training): packed once here, not by each chunk's GEMMs
+        boolean packOnce = !packedFilters && vector && sgemm instanceof VectorSgemm;
+        float[] uu = packOnce ? packFilters(transformed, outC, inC) : transformed;
+        boolean packed = packedFilters || packOnce;
         if (fuses(g, batch) && sgemm instanceof VectorSgemm vs) {
-            forwardBands(x, packed ? uu : packFilters(uu, outC, inC), vs, bias, y, batch, g, relu);
+            forwardBands(x, uu, vs, bias, y, batch, g, relu);
             return;
         }
         if (vector && per > targetTiles) {
@@ -497,10 +500,87 @@ final class CpuWinograd {
         if (weights) {
             du = grow(du, 16L * outC * inC);
         }
-        v = grow(v, 16L * inC * b * per);
-        m = grow(m, 16L * outC * b * per);
         float[] uu = u;
         float[] dd = du;
+        if (vector && per > targetTiles) {
+            // one image is more than a chunk (VGG's 224x224 and 112x112 layers): bands of tile rows,
+            // top to bottom, as the forward (VGG-16 conv1_2 at batch 8: whole images of 51 MB of V
+            // and of dM made its backward five times its forward)
+            backwardBands(weights ? x : null, gradY, gradX, batch, g, uu, dd);
+        } else {
+            backwardChunks(x, gradY, gradX, weights, data, batch, b, per, g, uu, dd);
+        }
+        if (weights) {
+            if (vector) {
+                VectorWinogradFilters.filterGradTransform(dd, outC, inC, gradW);
+            } else {
+                ScalarWinograd.filterGradTransform(dd, outC, inC, gradW);
+            }
+            if (gradBias != null) {
+                CpuOps.biasGrad(gradY, gradBias, batch, outC, g.outH() * g.outW());
+            }
+        }
+    }
+
+    /** {@link #backward}'s bands for images larger than a chunk (vector layouts): dU into dd when x is not null. */
+    private void backwardBands(float[] x, float[] gradY, float[] gradX, int batch, ConvGeometry g, float[] uu,
+                               float[] dd) {
+        int inC = g.inC();
+        int outC = g.outC();
+        int tW = tilesW(g);
+        int tH = tilesH(g);
+        int band = Math.max(1, Math.min(tH, targetTiles / tW));
+        v = grow(v, 16L * inC * band * tW);
+        m = grow(m, 16L * outC * band * tW);
+        float[] vv = v;
+        float[] mm = m;
+        boolean weights = x != null;
+        boolean data = gradX != null;
+        for (int n = 0; n < batch; n++) {
+            for (int ty0 = 0; ty0 < tH; ty0 += band) {
+                int tyN = Math.min(band, tH - ty0);
+                int t = tyN * tW;
+                float beta = n == 0 && ty0 == 0 ? 0f : 1f;
+                if (weights) {
+                    VectorWinograd.inputTransform(x, n, 1, ty0, tyN, g, vv, t);
+                }
+                VectorWinograd.gradOutputTransform(gradY, n, 1, ty0, tyN, g, mm, t);
+                each16(xi -> {
+                    if (weights) {
+                        weightGemm(mm, vv, dd, xi, t, outC, inC, beta);
+                    }
+                    if (data) {
+                        sgemm.gemm(false, false, t, inC, outC, 1f, mm, xi * t * outC, outC, uu, xi * outC * inC,
+                            inC, 0f, vv, xi * t * inC, inC);
+                    }
+                });
+                if (data) {
+                    VectorWinograd.gradInputTransform(vv, t, g, gradX, n, ty0, tyN, ty0 > 0, ty0 + tyN == tH);
+                }
+            }
+        }
+    }
+
+    /** dU_xi [O, C] = beta dU_xi + dM_xi^T V_xi (tile-major layouts), on the calling thread. */
+    private void weightGemm(float[] mm, float[] vv, float[] dd, int xi, int t, int outC, int inC, float beta) {
+        if (sgemm instanceof VectorSgemm vs) {
+            if (beta == 0f) {
+                java.util.Arrays.fill(dd, xi * outC * inC, (xi + 1) * outC * inC, 0f);
+            }
+            vs.gemmTNAdd(outC, inC, t, mm, xi * t * outC, outC, vv, xi * t * inC, inC, dd, xi * outC * inC, inC);
+        } else {
+            sgemm.gemm(true, false, outC, inC, t, 1f, mm, xi * t * outC, outC, vv, xi * t * inC, inC, beta, dd,
+                xi * outC * inC, inC);
+        }
+    }
+
+    /** {@link #backward} by chunks of whole images. */
+    private void backwardChunks(float[] x, float[] gradY, float[] gradX, boolean weights, boolean data, int batch,
+                                int b, int per, ConvGeometry g, float[] uu, float[] dd) {
+        int inC = g.inC();
+        int outC = g.outC();
+        v = grow(v, 16L * inC * b * per);
+        m = grow(m, 16L * outC * b * per);
         float[] vv = v;
         float[] mm = m;
         for (int n0 = 0; n0 < batch; n0 += b) {
@@ -515,8 +595,7 @@ final class CpuWinograd {
                 VectorWinograd.gradOutputTransform(gradY, n0, nb, g, mm, t);
                 each16(xi -> {
                     if (weights) {
-                        sgemm.gemm(true, false, outC, inC, t, 1f, mm, xi * t * outC, outC, vv, xi * t * inC, inC,
-                            beta, dd, xi * outC * inC, inC);
+                        weightGemm(mm, vv, dd, xi, t, outC, inC, beta);
                     }
                     if (data) {
                         sgemm.gemm(false, false, t, inC, outC, 1f, mm, xi * t * outC, outC, uu, xi * outC * inC,
@@ -545,16 +624,6 @@ final class CpuWinograd {
                 if (data) {
                     ScalarWinograd.gradInputTransform(vv, t, g, gradX, n0, nb);
                 }
-            }
-        }
-        if (weights) {
-            if (vector) {
-                VectorWinogradFilters.filterGradTransform(dd, outC, inC, gradW);
-            } else {
-                ScalarWinograd.filterGradTransform(dd, outC, inC, gradW);
-            }
-            if (gradBias != null) {
-                CpuOps.biasGrad(gradY, gradBias, batch, outC, g.outH() * g.outW());
             }
         }
     }

@@ -1,6 +1,7 @@
 package org.vgg4j.tensor.cpu;
 
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -218,6 +219,44 @@ final class VectorSgemm implements Sgemm {
                 int j = q * NR;
                 VectorSgemmKernel.tile(k, ap, 0, bp, offBp + q * NR * k, buf.tile,
                     c, offC + i * ldc + j, ldc, rows, Math.min(NR, n - j), 0f);
+            }
+        }
+    }
+
+    /**
+     * C [m, n] += A^T B for A [k, m] and B [k, n], both read in place (rows lda and ldb apart):
+     * Winograd's weight gradient, dU [O, C] += dM^T [O, T] V [T, C], where T (tiles, thousands)
+     * is deep and O, C small. Packing copied every element of dM and V to use it only n/NR and m/MR
+     * times, and took more time than the multiply-adds (VGG-16 conv1_2 at batch 2: weight
+     * gradient 81-95 ms, half of it in the packs). On the calling thread. Full 8 x NR tiles take
+     * {@link VectorSgemmKernel#kernelAddStrided8}, the rest a row and a vector at a time.
+     */
+    void gemmTNAdd(int m, int n, int k, float[] a, int offA, int lda, float[] b, int offB, int ldb,
+                   float[] c, int offC, int ldc) {
+        int mFull = MR == 8 ? m / 8 * 8 : 0;
+        int nFull = n / NR * NR;
+        // blocks of k whose rows of A and B (512 KiB together) stay in L2 while every tile reads them
+        int kc = Math.max(16, Math.min(k, (128 << 10) / (m + n)));
+        for (int p0 = 0; p0 < k; p0 += kc) {
+            int kb = Math.min(kc, k - p0);
+            int ao = offA + p0 * lda;
+            int bo = offB + p0 * ldb;
+            for (int i = 0; i < mFull; i += 8) {
+                for (int j = 0; j < nFull; j += NR) {
+                    VectorSgemmKernel.kernelAddStrided8(kb, a, ao + i, lda, b, bo + j, ldb, c, offC + i * ldc + j,
+                        ldc);
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = i < mFull ? nFull : 0; j < n; j += L) {
+                    VectorMask<Float> in = S.indexInRange(j, n);
+                    FloatVector acc = FloatVector.zero(S);
+                    for (int p = 0; p < kb; p++) {
+                        acc = FloatVector.broadcast(S, a[ao + p * lda + i])
+                            .fma(FloatVector.fromArray(S, b, bo + p * ldb + j, in), acc);
+                    }
+                    acc.add(FloatVector.fromArray(S, c, offC + i * ldc + j, in)).intoArray(c, offC + i * ldc + j, in);
+                }
             }
         }
     }

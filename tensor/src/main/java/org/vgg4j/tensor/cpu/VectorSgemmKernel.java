@@ -478,6 +478,84 @@ final class VectorSgemmKernel {
         c7_1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
     }
 
+    /**
+     * {@link #kernelAdd8} on operands read in place instead of packed: step p reads the 8 values
+     * of A at {@code a[ai + p*lda ..]} and the NR of B at {@code b[bi + p*ldb ..]} (both k-major, as
+     * Winograd's dM and V are for the weight gradient).
+     */
+    static void kernelAddStrided8(int kc, float[] a, int ai, int lda, float[] b, int bi, int ldb, float[] c, int ci,
+                                  int ldc) {
+        FloatVector c0_0 = FloatVector.zero(S);
+        FloatVector c0_1 = c0_0;
+        FloatVector c1_0 = c0_0;
+        FloatVector c1_1 = c0_0;
+        FloatVector c2_0 = c0_0;
+        FloatVector c2_1 = c0_0;
+        FloatVector c3_0 = c0_0;
+        FloatVector c3_1 = c0_0;
+        FloatVector c4_0 = c0_0;
+        FloatVector c4_1 = c0_0;
+        FloatVector c5_0 = c0_0;
+        FloatVector c5_1 = c0_0;
+        FloatVector c6_0 = c0_0;
+        FloatVector c6_1 = c0_0;
+        FloatVector c7_0 = c0_0;
+        FloatVector c7_1 = c0_0;
+        for (int p = 0; p + 1 <= kc; p++) { // not "p < kc": see the class comment
+            int bo = bi + p * ldb;
+            int ao = ai + p * lda;
+            FloatVector b0 = FloatVector.fromArray(S, b, bo);
+            FloatVector b1 = FloatVector.fromArray(S, b, bo + L);
+            FloatVector a0 = FloatVector.broadcast(S, a[ao]);
+            c0_0 = a0.fma(b0, c0_0);
+            c0_1 = a0.fma(b1, c0_1);
+            FloatVector a1 = FloatVector.broadcast(S, a[ao + 1]);
+            c1_0 = a1.fma(b0, c1_0);
+            c1_1 = a1.fma(b1, c1_1);
+            FloatVector a2 = FloatVector.broadcast(S, a[ao + 2]);
+            c2_0 = a2.fma(b0, c2_0);
+            c2_1 = a2.fma(b1, c2_1);
+            FloatVector a3 = FloatVector.broadcast(S, a[ao + 3]);
+            c3_0 = a3.fma(b0, c3_0);
+            c3_1 = a3.fma(b1, c3_1);
+            FloatVector a4 = FloatVector.broadcast(S, a[ao + 4]);
+            c4_0 = a4.fma(b0, c4_0);
+            c4_1 = a4.fma(b1, c4_1);
+            FloatVector a5 = FloatVector.broadcast(S, a[ao + 5]);
+            c5_0 = a5.fma(b0, c5_0);
+            c5_1 = a5.fma(b1, c5_1);
+            FloatVector a6 = FloatVector.broadcast(S, a[ao + 6]);
+            c6_0 = a6.fma(b0, c6_0);
+            c6_1 = a6.fma(b1, c6_1);
+            FloatVector a7 = FloatVector.broadcast(S, a[ao + 7]);
+            c7_0 = a7.fma(b0, c7_0);
+            c7_1 = a7.fma(b1, c7_1);
+        }
+        c0_0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+        c0_1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+        ci += ldc;
+        c1_0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+        c1_1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+        ci += ldc;
+        c2_0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+        c2_1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+        ci += ldc;
+        c3_0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+        c3_1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+        ci += ldc;
+        c4_0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+        c4_1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+        ci += ldc;
+        c5_0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+        c5_1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+        ci += ldc;
+        c6_0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+        c6_1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+        ci += ldc;
+        c7_0.add(FloatVector.fromArray(S, c, ci)).intoArray(c, ci);
+        c7_1.add(FloatVector.fromArray(S, c, ci + L)).intoArray(c, ci + L);
+    }
+
     static void kernelAdd6(int kc, float[] a, int ai, float[] b, int bi, float[] c, int ci, int ldc) {
         FloatVector c0_0 = FloatVector.zero(S);
         FloatVector c0_1 = c0_0;

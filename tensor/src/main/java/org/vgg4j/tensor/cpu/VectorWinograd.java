@@ -273,22 +273,30 @@ final class VectorWinograd {
 
     /** dM [16][T][O] = A dY A^T for every 2x2 tile of gradY (zero past the edge). */
     static void gradOutputTransform(float[] gy, int n0, int nb, ConvGeometry g, float[] mt, int t) {
+        gradOutputTransform(gy, n0, nb, 0, (g.outH() + 1) / 2, g, mt, t);
+    }
+
+    /** The same for the tile rows {@code ty0 .. ty0+tyN-1}, tiles numbered as {@link #inputTransform}'s band. */
+    static void gradOutputTransform(float[] gy, int n0, int nb, int ty0, int tyN, ConvGeometry g, float[] mt, int t) {
         int outC = g.outC();
         int outH = g.outH();
         int outW = g.outW();
-        int tH = (outH + 1) / 2;
+        int tH = tyN;
         int tW = (outW + 1) / 2;
         int per = tH * tW;
         int xs = t * outC;
         int ws = 2 * tW;
         int rs = ws * L;
-        boolean even = outH % 2 == 0 && outW % 2 == 0;
+        int h0 = 2 * ty0;
+        int rows = Math.min(outH, h0 + 2 * tH) - h0;
+        boolean even = rows == 2 * tH && outW % 2 == 0;
         forEachBlock(nb, outC, per, 2 * tH * ws * L, (i, o0, cb, p) -> {
             float[] stage = cb < L ? new float[16 * L] : null; // a last block of fewer than L channels
             if (!even || cb < L) {
                 Arrays.fill(p, 0, 2 * tH * ws * L, 0f);
             }
-            interleave(gy, ((n0 + i) * outC + o0) * outH * outW, outH * outW, cb, outH, outW, outW, p, 0, ws);
+            interleave(gy, ((n0 + i) * outC + o0) * outH * outW + h0 * outW, outH * outW, cb, rows, outW, outW, p, 0,
+                ws);
             for (int ty = 0; ty < tH; ty++) {
                 for (int tx = 0; tx < tW; tx++) {
                     int o = ((i * per) + ty * tW + tx) * outC + o0;
@@ -332,6 +340,68 @@ final class VectorWinograd {
         pp.add(qq).intoArray(mt, o + 13 * xs);
         pp.sub(qq).intoArray(mt, o + 14 * xs);
         qq.neg().intoArray(mt, o + 15 * xs);
+    }
+
+    /**
+     * The input gradient of the tile rows {@code ty0 .. ty0+tyN-1} of image n (dV numbered as
+     * {@link #inputTransform}'s band), for bands taken top to bottom: the image rows those tiles
+     * read are written, except the first two, which the band above also reads and wrote: those
+     * are added to ({@code addTop}). The last band ({@code last}) zeroes the rows below that no
+     * tile reads.
+     */
+    static void gradInputTransform(float[] v, int t, ConvGeometry g, float[] gx, int n, int ty0, int tyN,
+                                   boolean addTop, boolean last) {
+        int inC = g.inC();
+        int inH = g.inH();
+        int inW = g.inW();
+        int tW = (g.outW() + 1) / 2;
+        int per = tyN * tW;
+        int xs = t * inC;
+        int wp = 2 * tW + 2;
+        int hp = 2 * tyN + 2;
+        int rs = wp * L;
+        int r0 = 2 * ty0 - g.padH(); // the image row of the band's first padded row
+        forEachBlock(1, inC, per, hp * wp * L, (i, c0, cb, p) -> {
+            float[] stage = cb < L ? new float[16 * L] : null; // a last block of fewer than L channels
+            Arrays.fill(p, 0, hp * wp * L, 0f);
+            for (int ty = 0; ty < tyN; ty++) {
+                for (int tx = 0; tx < tW; tx++) {
+                    int o = (ty * tW + tx) * inC + c0;
+                    if (stage == null) {
+                        gradInputTile(v, o, xs, p, (2 * ty * wp + 2 * tx) * L, rs);
+                    } else {
+                        stage(v, o, xs, cb, stage);
+                        gradInputTile(stage, 0, L, p, (2 * ty * wp + 2 * tx) * L, rs);
+                    }
+                }
+            }
+            int covered = Math.max(0, Math.min(inW, wp - g.padW()));
+            int end = last ? inH : Math.min(inH, r0 + hp);
+            for (int l = 0; l < cb; l++) {
+                int plane = (n * inC + c0 + l) * inH * inW;
+                for (int h = Math.max(0, r0); h < end; h++) {
+                    int lr = h - r0;
+                    int dst = plane + h * inW;
+                    if (lr >= hp) {
+                        Arrays.fill(gx, dst, dst + inW, 0f); // no tile reads it
+                        continue;
+                    }
+                    int src = (lr * wp + g.padW()) * L + l;
+                    if (lr < 2 && addTop) {
+                        for (int w = 0; w < covered; w++, src += L) {
+                            gx[dst + w] += p[src];
+                        }
+                    } else {
+                        for (int w = 0; w < covered; w++, src += L) {
+                            gx[dst + w] = p[src];
+                        }
+                        for (int w = covered; w < inW; w++) {
+                            gx[dst + w] = 0f;
+                        }
+                    }
+                }
+            }
+        });
     }
 
     /** gradX (images n0 ..) = the sum over tiles of B dV B^T for dV [16][T][C], without padding (overwrites). */

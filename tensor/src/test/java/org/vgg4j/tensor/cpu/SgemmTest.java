@@ -135,6 +135,43 @@ class SgemmTest {
         assertThrows(IllegalArgumentException.class, () -> cpu.gemm(false, false, -1, 2, 3, 1f, a, b, 0f, c));
     }
 
+    /**
+     * The in-place A^T B of Winograd's weight gradient: full 8 x NR tiles, row and column edges,
+     * operands inside larger arrays with strides wider than the product, C accumulated into.
+     */
+    @org.junit.jupiter.api.Test
+    void inPlaceTransposedProductAddsToCAndMatchesTheReference() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new CpuBackend(true).isVectorized());
+        VectorSgemm vs = (VectorSgemm) VectorKernels.sgemm();
+        SplittableRandom r = new SplittableRandom(41);
+        int[][] shapes = {{64, 64, 300}, {8, 32, 1}, {17, 35, 50}, {3, 5, 7}, {40, 100, 129}, {16, 16, 64}, {64, 64, 3000}, {48, 200, 900}};
+        for (int[] sh : shapes) {
+            int m = sh[0];
+            int n = sh[1];
+            int k = sh[2];
+            int lda = m + r.nextInt(3);
+            int ldb = n + r.nextInt(3);
+            int ldc = n + r.nextInt(3);
+            float[] a = random(r, 5 + k * lda);
+            float[] b = random(r, 3 + k * ldb);
+            float[] c = random(r, 2 + m * ldc);
+            float[] c0 = c.clone();
+            vs.gemmTNAdd(m, n, k, a, 5, lda, b, 3, ldb, c, 2, ldc);
+            double[] want = reference(true, false, m, n, k, 1f, java.util.Arrays.copyOfRange(a, 5, a.length), lda,
+                java.util.Arrays.copyOfRange(b, 3, b.length), ldb, 1f, java.util.Arrays.copyOfRange(c0, 2, c0.length),
+                ldc);
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < ldc; j++) {
+                    double expect = j < n ? want[i * ldc + j] : c0[2 + i * ldc + j];
+                    assertEquals(expect, c[2 + i * ldc + j], 1e-4 * Math.sqrt(k) + 1e-5,
+                        "C(" + i + ", " + j + ") of " + m + "x" + n + "x" + k);
+                }
+            }
+            assertEquals(c0[0], c[0]);
+            assertEquals(c0[1], c[1]);
+        }
+    }
+
     static float[] random(SplittableRandom rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
