@@ -233,8 +233,13 @@ public final class GemmTuner {
      * tiles (or, for the few-rows variant, fewer rows than one tile); else what was wrong, where.
      */
     static String verify(ClBackend cl, GemmTuning.Params p, boolean fewRows) {
+        // a last column tile of 5 (ragged) and of one vector (whole vectors, fewer than a tile)
+        String wrong = verify(cl, p, fewRows, 2 * p.tileN() + 5);
+        return wrong != null ? wrong : verify(cl, p, fewRows, 2 * p.tileN() + Math.max(2, p.vwn()));
+    }
+
+    private static String verify(ClBackend cl, GemmTuning.Params p, boolean fewRows, int n) {
         int m = fewRows ? Math.max(1, p.tileM() - 3) : 2 * p.tileM() + 3;
-        int n = 2 * p.tileN() + 5;
         int k = 3 * p.tileK() + 7;
         java.util.SplittableRandom r = new java.util.SplittableRandom(17);
         float[] a = new float[m * k];

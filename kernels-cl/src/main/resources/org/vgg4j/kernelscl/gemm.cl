@@ -88,9 +88,12 @@ void gemm(const int M, const int N, const int K, const float alpha,
     const int col0 = get_group_id(0) * TILE_N;
 
 #if VWN > 1
-    if (!transB && row0 + TILE_M <= M && col0 + TILE_N <= N) {
-        // a full tile: WPT_N / VWN vectors of VWN adjacent columns a work-item, strided by RTS_N
-        // vectors (STRN) or adjacent; op(A)'s values are broadcast, B's rows read as vectors
+    const int ncols = min(TILE_N, N - col0);
+    if (!transB && row0 + TILE_M <= M && ncols % VWN == 0) {
+        // full rows, columns in whole vectors (the last tile of a row may hold fewer: VGG's N = 784
+        // is six tiles of 128 and 16 columns): WPT_N / VWN vectors of VWN adjacent columns a
+        // work-item, strided by RTS_N vectors (STRN) or adjacent; op(A)'s values are broadcast,
+        // B's rows read as vectors; vectors past the last column are zero and not written
         #define VPT (WPT_N / VWN)
         #define VCOL(v) (STRN ? (tn + (v) * RTS_N) * VWN : (tn * VPT + (v)) * VWN)
         VEC acc[WPT_M][VPT];
@@ -101,7 +104,7 @@ void gemm(const int M, const int N, const int K, const float alpha,
         for (int k = 0; k < K; k++) {
             VEC b[VPT];
             for (int v = 0; v < VPT; v++)
-                b[v] = VLOAD(0, bp + (long)k * ldb + VCOL(v));
+                b[v] = VCOL(v) < ncols ? VLOAD(0, bp + (long)k * ldb + VCOL(v)) : (VEC)(0.0f);
             for (int i = 0; i < WPT_M; i++) {
                 int gi = row0 + ROW(i);
                 float a = transA ? A[offA + (long)k * lda + gi] : A[offA + (long)gi * lda + k];
@@ -112,6 +115,8 @@ void gemm(const int M, const int N, const int K, const float alpha,
         for (int i = 0; i < WPT_M; i++) {
             __global float* cp = C + offC + (long)(row0 + ROW(i)) * ldc + col0;
             for (int v = 0; v < VPT; v++) {
+                if (VCOL(v) >= ncols)
+                    continue;
                 VEC out = alpha * acc[i][v];
                 if (beta != 0.0f)
                     out += beta * VLOAD(0, cp + VCOL(v));
