@@ -13,7 +13,7 @@ class TrainerProbe extends Trainer {
     private final List<Double> losses;
     private final int stopAfter;
 
-    TrainerProbe(Backend b, VggModel m, TrainConfig cfg, Dataset train, Dataset val, Preprocess prep,
+    TrainerProbe(Backend b, Network m, TrainConfig cfg, Dataset train, Dataset val, Preprocess prep,
                  List<Double> losses, int stopAfter) {
         super(b, m, cfg, train, val, prep, new PrintStream(OutputStream.nullOutputStream()));
         this.losses = losses;

@@ -81,6 +81,32 @@ class TrainerTest {
         assertTrue(Files.exists(dir.resolve("a/model.safetensors")));
     }
 
+    /** {@link #resumeFromAMidRunCheckpointGivesTheSameLosses} for a network with batch norm and shortcuts. */
+    @Test
+    void aResNetResumesFromAMidRunCheckpointWithTheSameLosses() throws Exception {
+        List<Double> straight = runResNet(dir.resolve("ra"), false, -1);
+        List<Double> first = runResNet(dir.resolve("rb"), false, 4);
+        List<Double> rest = runResNet(dir.resolve("rb"), true, -1);
+        List<Double> joined = new ArrayList<>(first);
+        joined.addAll(rest);
+        assertEquals(straight, joined, "losses after resuming equal the uninterrupted run's, bit for bit");
+    }
+
+    static List<Double> runResNet(Path out, boolean resume, int stopAfterSteps) throws Exception {
+        CpuBackend cpu = new CpuBackend();
+        InMemoryDataset train = strokes(48, 1);
+        InMemoryDataset val = strokes(16, 2);
+        Preprocess prep = new Preprocess(28, 2, true, new float[] {0.2f}, new float[] {0.3f});
+        TrainConfig cfg = new TrainConfig(1, 8, 8, 0.05f, 0.9f, 5e-4f, TrainConfig.Schedule.COSINE, 2, 10,
+            1e-5f, 7, 0, out, 20.0);
+        List<Double> losses = new ArrayList<>();
+        try (ResNetModel m = ResNetModel.build(cpu, "resnet18-cifar", 1, 28, 3).initialise(7);
+             Trainer t = new TrainerProbe(cpu, m, cfg, train, val, prep, losses, stopAfterSteps)) {
+            t.run(resume);
+        }
+        return losses;
+    }
+
     /**
      * A run killed after an epoch's metrics line was written but before that epoch's checkpoint
      * (found by ExperimentTest's kill): on resume the epoch runs again and is listed once.
