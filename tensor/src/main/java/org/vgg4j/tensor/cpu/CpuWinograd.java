@@ -396,12 +396,7 @@ final class CpuWinograd {
      */
     static final int FUSED_MAX_FILTER = Integer.getInteger("vgg4j.conv.winograd.fusedMaxFilter", 128 * 128);
 
-    /**
-     * Whether this geometry's forward runs in bands ({@link #forwardBands}). The backward stays
-     * chunked: done in bands the same way (even bands, then odd ones adding the two rows they
-     * share, a weight-gradient accumulator per group) it was slower, 64 -> 64 at 56x56 x 8 135-175
-     * against 115-127 ms, its weight-gradient GEMMs having a depth of one band's tiles (84).
-     */
+    /** Whether this geometry goes forward and backward in bands per core ({@link #forwardBands}, {@link #backwardCoreBands}). */
     boolean fuses(ConvGeometry g, int batch) {
         return vector && bandBytes > 0 && (long) g.inC() * g.outC() <= FUSED_MAX_FILTER
             && (long) batch * ((tilesH(g) + bandRows(g) - 1) / bandRows(g)) >= minBands;
@@ -502,10 +497,11 @@ final class CpuWinograd {
         }
         float[] uu = u;
         float[] dd = du;
-        if (vector && per > targetTiles) {
-            // one image is more than a chunk (VGG's 224x224 and 112x112 layers): bands of tile rows,
-            // top to bottom, as the forward (VGG-16 conv1_2 at batch 8: whole images of 51 MB of V
-            // and of dM made its backward five times its forward)
+        if (fuses(g, batch) && sgemm instanceof VectorSgemm vs) {
+            backwardCoreBands(weights ? x : null, gradY, gradX, batch, g, uu, dd, vs);
+        } else if (vector && per > targetTiles) {
+            // one image is more than a chunk (a 224x224 image at 64 channels: 51 MB each of V and
+            // dM): bands of tile rows, top to bottom, as the forward
             backwardBands(weights ? x : null, gradY, gradX, batch, g, uu, dd);
         } else {
             backwardChunks(x, gradY, gradX, weights, data, batch, b, per, g, uu, dd);
@@ -519,6 +515,112 @@ final class CpuWinograd {
             if (gradBias != null) {
                 CpuOps.biasGrad(gradY, gradBias, batch, outC, g.outH() * g.outW());
             }
+        }
+    }
+
+    private float[][] accs = new float[0][];
+
+    /**
+     * {@link #backward} in bands per core, as {@link #forwardBands}: per band of tile rows, gradY's
+     * transform, the 16 weight-gradient products (read in place) into the accumulator of the
+     * task's group, the 16 input-gradient GEMMs on packed filters and the input-gradient
+     * transform, all on one core with V and dM in its L2. Neighbouring bands share two input
+     * rows, so the even bands of every image run first and write theirs, then the odd ones add to
+     * them; the groups' accumulators are summed in a fixed order at the end (a run repeats bit for
+     * bit). With packed weight-gradient GEMMs this order was slower than the chunks (their depth,
+     * one band's tiles, is too short to pay for the packing); read in place it is not.
+     */
+    private void backwardCoreBands(float[] x, float[] gradY, float[] gradX, int batch, ConvGeometry g, float[] uu,
+                                   float[] dd, VectorSgemm vs) {
+        int inC = g.inC();
+        int outC = g.outC();
+        int tW = tilesW(g);
+        int tH = tilesH(g);
+        int rows = bandRows(g);
+        int bands = (tH + rows - 1) / rows;
+        boolean data = gradX != null;
+        boolean weights = x != null;
+        int slice = VectorSgemm.packedBSize(outC, inC); // U_xi [O, C] as the B of dV = dM U
+        float[] up = null;
+        if (data) {
+            packedU = grow(packedU, 16L * slice);
+            float[] dst = packedU;
+            Parallel.parallelFor(16, xi -> VectorSgemm.packB(uu, xi * outC * inC, inC, outC, inC, dst, xi * slice));
+            up = packedU;
+        }
+        int evens = batch * ((bands + 1) / 2);
+        int odds = batch * (bands / 2);
+        int groups = Math.max(1, Math.min(evens, 2 * Parallel.threads())); // tasks of each pass, and accumulators
+        int filter = 16 * outC * inC;
+        if (weights) {
+            if (accs.length < groups) {
+                accs = java.util.Arrays.copyOf(accs, groups);
+            }
+            for (int k = 0; k < groups; k++) {
+                if (accs[k] == null || accs[k].length < filter) {
+                    accs[k] = new float[filter];
+                } else {
+                    java.util.Arrays.fill(accs[k], 0, filter, 0f);
+                }
+            }
+        }
+        float[] packed = up;
+        float[][] acc = accs;
+        for (int par = 0; par < 2; par++) {
+            int parity = par;
+            int count = par == 0 ? evens : odds;
+            int perImage = par == 0 ? (bands + 1) / 2 : bands / 2;
+            if (count == 0) {
+                continue;
+            }
+            int gs = Math.min(groups, count);
+            Parallel.parallelFor(gs, grp -> {
+                for (int q = (int) ((long) count * grp / gs); q < (long) count * (grp + 1) / gs; q++) {
+                    int n = q / perImage;
+                    int band = 2 * (q % perImage) + parity;
+                    int ty0 = band * rows;
+                    int tyN = Math.min(rows, tH - ty0);
+                    int t = tyN * tW;
+                    float[][] buf = BAND.get();
+                    if (buf[0].length < 16L * inC * t) {
+                        buf[0] = new float[16 * inC * t];
+                    }
+                    if (buf[1].length < 16L * outC * t) {
+                        buf[1] = new float[16 * outC * t];
+                    }
+                    float[] vv = buf[0];
+                    float[] mm = buf[1];
+                    if (weights) {
+                        VectorWinograd.inputTransform(x, n, 1, ty0, tyN, g, vv, t);
+                    }
+                    VectorWinograd.gradOutputTransform(gradY, n, 1, ty0, tyN, g, mm, t);
+                    for (int xi = 0; xi < 16; xi++) {
+                        if (weights) {
+                            vs.gemmTNAdd(outC, inC, t, mm, xi * t * outC, outC, vv, xi * t * inC, inC, acc[grp],
+                                xi * outC * inC, inC);
+                        }
+                        if (data) {
+                            vs.gemmPackedB(t, inC, outC, mm, xi * t * outC, outC, packed, xi * slice, vv,
+                                xi * t * inC, inC);
+                        }
+                    }
+                    if (data) {
+                        VectorWinograd.gradInputTransform(vv, t, g, gradX, n, ty0, tyN, parity == 1,
+                            parity == 1 && band + 1 < bands, band == bands - 1);
+                    }
+                }
+            });
+        }
+        if (weights) {
+            Parallel.parallelRange(filter, 1 << 14, (lo, hi) -> {
+                System.arraycopy(acc[0], (int) lo, dd, (int) lo, (int) (hi - lo));
+                for (int k = 1; k < groups; k++) {
+                    float[] a = acc[k];
+                    for (int i = (int) lo; i < hi; i++) {
+                        dd[i] += a[i];
+                    }
+                }
+            });
         }
     }
 
@@ -555,7 +657,7 @@ final class CpuWinograd {
                     }
                 });
                 if (data) {
-                    VectorWinograd.gradInputTransform(vv, t, g, gradX, n, ty0, tyN, ty0 > 0, ty0 + tyN == tH);
+                    VectorWinograd.gradInputTransform(vv, t, g, gradX, n, ty0, tyN, ty0 > 0, false, ty0 + tyN == tH);
                 }
             }
         }

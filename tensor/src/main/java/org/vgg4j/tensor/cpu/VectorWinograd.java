@@ -344,13 +344,14 @@ final class VectorWinograd {
 
     /**
      * The input gradient of the tile rows {@code ty0 .. ty0+tyN-1} of image n (dV numbered as
-     * {@link #inputTransform}'s band), for bands taken top to bottom: the image rows those tiles
-     * read are written, except the first two, which the band above also reads and wrote: those
-     * are added to ({@code addTop}). The last band ({@code last}) zeroes the rows below that no
-     * tile reads.
+     * {@link #inputTransform}'s band) written to the image rows those tiles read. A band shares
+     * its first two rows with the band above and its last two with the band below: those are
+     * added to when {@code addTop} / {@code addBottom} (the neighbour wrote them first), written
+     * otherwise. The last band ({@code last}) zeroes the rows below that no tile reads. Bands
+     * that share no row may run at once.
      */
     static void gradInputTransform(float[] v, int t, ConvGeometry g, float[] gx, int n, int ty0, int tyN,
-                                   boolean addTop, boolean last) {
+                                   boolean addTop, boolean addBottom, boolean last) {
         int inC = g.inC();
         int inH = g.inH();
         int inW = g.inW();
@@ -387,7 +388,7 @@ final class VectorWinograd {
                         continue;
                     }
                     int src = (lr * wp + g.padW()) * L + l;
-                    if (lr < 2 && addTop) {
+                    if ((lr < 2 && addTop) || (lr >= hp - 2 && addBottom)) {
                         for (int w = 0; w < covered; w++, src += L) {
                             gx[dst + w] += p[src];
                         }
