@@ -411,6 +411,18 @@ final class CpuWinograd {
     private static final ThreadLocal<float[][]> BAND = ThreadLocal.withInitial(() -> new float[][] {new float[0],
         new float[0]});
 
+    /** This thread's V and M of a band, of at least the given sizes (kept across calls). */
+    private static float[][] bandBuffers(int vSize, int mSize) {
+        float[][] buf = BAND.get();
+        if (buf[0].length < vSize) {
+            buf[0] = new float[vSize];
+        }
+        if (buf[1].length < mSize) {
+            buf[1] = new float[mSize];
+        }
+        return buf;
+    }
+
     private float[] packedU = new float[0];
 
     /** The unpacked transformed filters uu [16][C][O] packed as {@link VectorSgemm#packB} into {@link #packedU}. */
@@ -443,13 +455,7 @@ final class CpuWinograd {
             int ty0 = q % bands * rows;
             int tyN = Math.min(rows, tH - ty0);
             int t = tyN * tW;
-            float[][] buf = BAND.get();
-            if (buf[0].length < 16L * inC * t) {
-                buf[0] = new float[16 * inC * t];
-            }
-            if (buf[1].length < 16L * outC * t) {
-                buf[1] = new float[16 * outC * t];
-            }
+            float[][] buf = bandBuffers(16 * inC * t, 16 * outC * t);
             float[] vv = buf[0];
             float[] mm = buf[1];
             VectorWinograd.inputTransform(x, n, 1, ty0, tyN, g, vv, t);
@@ -581,13 +587,7 @@ final class CpuWinograd {
                     int ty0 = band * rows;
                     int tyN = Math.min(rows, tH - ty0);
                     int t = tyN * tW;
-                    float[][] buf = BAND.get();
-                    if (buf[0].length < 16L * inC * t) {
-                        buf[0] = new float[16 * inC * t];
-                    }
-                    if (buf[1].length < 16L * outC * t) {
-                        buf[1] = new float[16 * outC * t];
-                    }
+                    float[][] buf = bandBuffers(16 * inC * t, 16 * outC * t);
                     float[] vv = buf[0];
                     float[] mm = buf[1];
                     if (weights) {
