@@ -40,14 +40,13 @@ final class CpuWinograd {
     static final int MIN_CHANNELS = Integer.getInteger("vgg4j.conv.winograd.minChannels", 16);
     /** Tiles of one chunk (GEMM width), and the most scratch (floats) for V and M together. */
     private static final int TARGET_TILES = Integer.getInteger("vgg4j.conv.winograd.tiles", 2048);
-    /** Bytes of V and M together that one band of {@link #forwardBands} aims at (0: no bands). */
+    /** Bytes of V and M together that one band of {@link WinogradBands} aims at (0: no bands). */
     private static final long BAND_BYTES = Long.getLong("vgg4j.conv.winograd.bandKB", 768) << 10;
     private static final long MAX_SCRATCH = 16L << 20;
 
     private final Sgemm sgemm;
     private final int targetTiles;
-    private final long bandBytes;
-    private final int minBands;
+    private final WinogradBands bands;
     private final boolean vector;
     private float[] v = new float[0];
     private float[] m = new float[0];
@@ -70,15 +69,14 @@ final class CpuWinograd {
      * {@code vector}: the tile-major layouts and {@link VectorWinograd}'s transforms, else scalar
      * transforms on channel-major layouts. Chunks hold about {@code targetTiles} tiles (tests use
      * small ones to cover chunking). Forwards of small filters run in bands of about
-     * {@code bandBytes} of V and M ({@link #forwardBands}; 0: never) when a batch has at least
+     * {@code bandBytes} of V and M ({@link WinogradBands}; 0: never) when a batch has at least
      * {@code minBands} bands (fewer would leave cores idle).
      */
     CpuWinograd(Sgemm sgemm, boolean vector, int targetTiles, long bandBytes, int minBands) {
         this.sgemm = sgemm;
         this.vector = vector;
         this.targetTiles = targetTiles;
-        this.bandBytes = bandBytes;
-        this.minBands = minBands;
+        this.bands = new WinogradBands(vector, bandBytes, minBands);
     }
 
     /**
@@ -140,7 +138,7 @@ final class CpuWinograd {
         return a;
     }
 
-    private static float[] grow(float[] a, long n) {
+    static float[] grow(float[] a, long n) {
         return a.length >= n ? a : new float[Math.toIntExact(n)];
     }
 
@@ -332,10 +330,10 @@ final class CpuWinograd {
         float[] transformed = filters(w, outC, inC);
         // filters that change every step (training): packed once here, not by each chunk's GEMMs
         boolean packOnce = !packedFilters && vector && sgemm instanceof VectorSgemm;
-        float[] uu = packOnce ? packFilters(transformed, outC, inC) : transformed;
+        float[] uu = packOnce ? bands.packFilters(transformed, outC, inC) : transformed;
         boolean packed = packedFilters || packOnce;
-        if (fuses(g, batch) && sgemm instanceof VectorSgemm vs) {
-            forwardBands(x, uu, vs, bias, y, batch, g, relu);
+        if (bands.fuses(g, batch) && sgemm instanceof VectorSgemm vs) {
+            bands.forward(x, uu, vs, bias, y, batch, g, relu);
             return;
         }
         if (vector && per > targetTiles) {
@@ -388,83 +386,6 @@ final class CpuWinograd {
         }
     }
 
-    /**
-     * Filters of at most this many input x output channels take {@link #forwardBands}: their 16
-     * transformed slices (1 MB at 128 x 128) stay in each core's L2 next to a band's V and M.
-     * Deeper layers (up to 16 MB of filters) keep the chunked order, where the whole chunk shares
-     * one pass over the filters.
-     */
-    static final int FUSED_MAX_FILTER = Integer.getInteger("vgg4j.conv.winograd.fusedMaxFilter", 128 * 128);
-
-    /** Whether this geometry goes forward and backward in bands per core ({@link #forwardBands}, {@link #backwardCoreBands}). */
-    boolean fuses(ConvGeometry g, int batch) {
-        return vector && bandBytes > 0 && (long) g.inC() * g.outC() <= FUSED_MAX_FILTER
-            && (long) batch * ((tilesH(g) + bandRows(g) - 1) / bandRows(g)) >= minBands;
-    }
-
-    /** Tile rows of one band of {@link #forwardBands}. */
-    int bandRows(ConvGeometry g) {
-        long perRow = 64L * (g.inC() + g.outC()) * tilesW(g);
-        return (int) Math.max(1, Math.min(tilesH(g), bandBytes / perRow));
-    }
-
-    private static final ThreadLocal<float[][]> BAND = ThreadLocal.withInitial(() -> new float[][] {new float[0],
-        new float[0]});
-
-    /** This thread's V and M of a band, of at least the given sizes (kept across calls). */
-    private static float[][] bandBuffers(int vSize, int mSize) {
-        float[][] buf = BAND.get();
-        if (buf[0].length < vSize) {
-            buf[0] = new float[vSize];
-        }
-        if (buf[1].length < mSize) {
-            buf[1] = new float[mSize];
-        }
-        return buf;
-    }
-
-    private float[] packedU = new float[0];
-
-    /** The unpacked transformed filters uu [16][C][O] packed as {@link VectorSgemm#packB} into {@link #packedU}. */
-    private float[] packFilters(float[] uu, int outC, int inC) {
-        int slice = VectorSgemm.packedBSize(inC, outC);
-        packedU = grow(packedU, 16L * slice);
-        float[] dst = packedU;
-        Parallel.parallelFor(16, xi -> VectorSgemm.packB(uu, xi * inC * outC, outC, inC, outC, dst, xi * slice));
-        return dst;
-    }
-
-    /**
-     * The forward for filters small enough to share a core's L2 with a band ({@link #fuses}): each
-     * task takes a band of tile rows of one image and runs its input transform, 16 GEMMs and output
-     * transform on its own thread with its own V and M, which never leave that core's L2. The
-     * chunked order writes V and M (413 MB each for VGG's 224x224x64 layer at batch 8) to memory
-     * between three parallel phases.
-     */
-    private void forwardBands(float[] x, float[] up, VectorSgemm vs, float[] bias, float[] y, int batch,
-                              ConvGeometry g, boolean relu) {
-        int inC = g.inC();
-        int outC = g.outC();
-        int tW = tilesW(g);
-        int tH = tilesH(g);
-        int rows = bandRows(g);
-        int bands = (tH + rows - 1) / rows;
-        int slice = VectorSgemm.packedBSize(inC, outC);
-        Parallel.parallelFor(batch * bands, q -> {
-            int n = q / bands;
-            int ty0 = q % bands * rows;
-            int tyN = Math.min(rows, tH - ty0);
-            int t = tyN * tW;
-            float[][] buf = bandBuffers(16 * inC * t, 16 * outC * t);
-            float[] vv = buf[0];
-            float[] mm = buf[1];
-            VectorWinograd.inputTransform(x, n, 1, ty0, tyN, g, vv, t);
-            for (int xi = 0; xi < 16; xi++) {
-                vs.gemmPackedB(t, outC, inC, vv, xi * t * inC, inC, up, xi * slice, mm, xi * t * outC, outC);
-            }
-            VectorWinograd.outputTransform(mm, t, g, y, bias, n, 1, ty0, tyN, relu);
-        });
-    }
 
     /** gradX [N, C, H, W] = the input gradient (overwrites). */
     void backwardData(float[] gradY, float[] w, float[] gradX, int batch, ConvGeometry g) {
@@ -503,8 +424,8 @@ final class CpuWinograd {
         }
         float[] uu = u;
         float[] dd = du;
-        if (fuses(g, batch) && sgemm instanceof VectorSgemm vs) {
-            backwardCoreBands(weights ? x : null, gradY, gradX, batch, g, uu, dd, vs);
+        if (bands.fuses(g, batch) && sgemm instanceof VectorSgemm vs) {
+            bands.backward(weights ? x : null, gradY, gradX, batch, g, uu, dd, vs);
         } else if (vector && per > targetTiles) {
             // one image is more than a chunk (a 224x224 image at 64 channels: 51 MB each of V and
             // dM): bands of tile rows, top to bottom, as the forward
@@ -524,104 +445,10 @@ final class CpuWinograd {
         }
     }
 
-    private float[][] accs = new float[0][];
 
-    /**
-     * {@link #backward} in bands per core, as {@link #forwardBands}: per band of tile rows, gradY's
-     * transform, the 16 weight-gradient products (read in place) into the accumulator of the
-     * task's group, the 16 input-gradient GEMMs on packed filters and the input-gradient
-     * transform, all on one core with V and dM in its L2. Neighbouring bands share two input
-     * rows, so the even bands of every image run first and write theirs, then the odd ones add to
-     * them; the groups' accumulators are summed in a fixed order at the end (a run repeats bit for
-     * bit). With packed weight-gradient GEMMs this order was slower than the chunks (their depth,
-     * one band's tiles, is too short to pay for the packing); read in place it is not.
-     */
-    private void backwardCoreBands(float[] x, float[] gradY, float[] gradX, int batch, ConvGeometry g, float[] uu,
-                                   float[] dd, VectorSgemm vs) {
-        int inC = g.inC();
-        int outC = g.outC();
-        int tW = tilesW(g);
-        int tH = tilesH(g);
-        int rows = bandRows(g);
-        int bands = (tH + rows - 1) / rows;
-        boolean data = gradX != null;
-        boolean weights = x != null;
-        int slice = VectorSgemm.packedBSize(outC, inC); // U_xi [O, C] as the B of dV = dM U
-        float[] up = null;
-        if (data) {
-            packedU = grow(packedU, 16L * slice);
-            float[] dst = packedU;
-            Parallel.parallelFor(16, xi -> VectorSgemm.packB(uu, xi * outC * inC, inC, outC, inC, dst, xi * slice));
-            up = packedU;
-        }
-        int evens = batch * ((bands + 1) / 2);
-        int odds = batch * (bands / 2);
-        int groups = Math.max(1, Math.min(evens, 2 * Parallel.threads())); // tasks of each pass, and accumulators
-        int filter = 16 * outC * inC;
-        if (weights) {
-            if (accs.length < groups) {
-                accs = java.util.Arrays.copyOf(accs, groups);
-            }
-            for (int k = 0; k < groups; k++) {
-                if (accs[k] == null || accs[k].length < filter) {
-                    accs[k] = new float[filter];
-                } else {
-                    java.util.Arrays.fill(accs[k], 0, filter, 0f);
-                }
-            }
-        }
-        float[] packed = up;
-        float[][] acc = accs;
-        for (int par = 0; par < 2; par++) {
-            int parity = par;
-            int count = par == 0 ? evens : odds;
-            int perImage = par == 0 ? (bands + 1) / 2 : bands / 2;
-            if (count == 0) {
-                continue;
-            }
-            int gs = Math.min(groups, count);
-            Parallel.parallelFor(gs, grp -> {
-                for (int q = (int) ((long) count * grp / gs); q < (long) count * (grp + 1) / gs; q++) {
-                    int n = q / perImage;
-                    int band = 2 * (q % perImage) + parity;
-                    int ty0 = band * rows;
-                    int tyN = Math.min(rows, tH - ty0);
-                    int t = tyN * tW;
-                    float[][] buf = bandBuffers(16 * inC * t, 16 * outC * t);
-                    float[] vv = buf[0];
-                    float[] mm = buf[1];
-                    if (weights) {
-                        VectorWinograd.inputTransform(x, n, 1, ty0, tyN, g, vv, t);
-                    }
-                    VectorWinograd.gradOutputTransform(gradY, n, 1, ty0, tyN, g, mm, t);
-                    for (int xi = 0; xi < 16; xi++) {
-                        if (weights) {
-                            vs.gemmTNAdd(outC, inC, t, mm, xi * t * outC, outC, vv, xi * t * inC, inC, acc[grp],
-                                xi * outC * inC, inC);
-                        }
-                        if (data) {
-                            vs.gemmPackedB(t, inC, outC, mm, xi * t * outC, outC, packed, xi * slice, vv,
-                                xi * t * inC, inC);
-                        }
-                    }
-                    if (data) {
-                        VectorWinograd.gradInputTransform(vv, t, g, gradX, n, ty0, tyN, parity == 1,
-                            parity == 1 && band + 1 < bands, band == bands - 1);
-                    }
-                }
-            });
-        }
-        if (weights) {
-            Parallel.parallelRange(filter, 1 << 14, (lo, hi) -> {
-                System.arraycopy(acc[0], (int) lo, dd, (int) lo, (int) (hi - lo));
-                for (int k = 1; k < groups; k++) {
-                    float[] a = acc[k];
-                    for (int i = (int) lo; i < hi; i++) {
-                        dd[i] += a[i];
-                    }
-                }
-            });
-        }
+    /** Whether this geometry goes forward and backward in bands per core ({@link WinogradBands}). */
+    boolean fuses(ConvGeometry g, int batch) {
+        return bands.fuses(g, batch);
     }
 
     /** {@link #backward}'s bands for images larger than a chunk (vector layouts): dU into dd when x is not null. */
