@@ -206,30 +206,24 @@ final class CpuConv {
         int rows = g.colRows();
         int cols = g.colCols();
         int outC = g.outC();
-        int b = chunk(g, batch);
-        for (int n0 = 0; n0 < batch; n0 += b) {
-            int nb = Math.min(b, batch - n0);
-            if (nb == 1) {
-                float[] src = x;
-                int srcOff = n0 * rows * cols;
-                if (!g.isPointwise()) {
-                    src = colBuffer((long) rows * cols);
-                    srcOff = 0;
-                    im2col(x, n0, g, src, 0, cols);
-                }
-                sgemm.gemm(false, false, outC, cols, rows, 1f, w, 0, rows, src, srcOff, cols, 0f,
-                    y, n0 * outC * cols, cols);
-            } else {
+        if (g.isPointwise()) {
+            // y_i = w x_i for every image at once, in place
+            sgemm.gemmBatched(false, outC, cols, rows, w, 0, rows, x, 0, cols, rows * cols, batch, y, 0, cols,
+                outC * cols);
+        } else {
+            int b = chunk(g, batch);
+            for (int n0 = 0; n0 < batch; n0 += b) {
+                int nb = Math.min(b, batch - n0);
                 int wide = nb * cols;
                 float[] c = colBuffer((long) rows * wide);
-                if (g.isPointwise()) {
-                    gather(x, n0 * rows * cols, nb, rows, cols, c);
+                if (nb == 1) {
+                    im2col(x, n0, g, c, 0, cols);
                 } else {
                     im2colBatch(x, n0, nb, g, c, 0, wide, cols);
                 }
-                float[] t = tmpBuffer((long) outC * wide);
-                sgemm.gemm(false, false, outC, wide, rows, 1f, w, 0, rows, c, 0, wide, 0f, t, 0, wide);
-                scatter(t, nb, outC, cols, y, n0 * outC * cols);
+                // the chunk's images sit side by side in col; each writes its own y
+                sgemm.gemmBatched(false, outC, cols, rows, w, 0, rows, c, 0, wide, cols, nb, y, n0 * outC * cols, cols,
+                    outC * cols);
             }
         }
         if (bias != null) {
@@ -251,10 +245,9 @@ final class CpuConv {
         int cols = g.colCols();
         int outC = g.outC();
         if (g.isPointwise()) {
-            for (int n = 0; n < batch; n++) {
-                sgemm.gemm(true, false, rows, cols, outC, 1f, w, 0, rows, gradY, n * outC * cols, cols, 0f,
-                    gradX, n * rows * cols, cols);
-            }
+            // gradX_i = w^T gradY_i for every image at once, in place
+            sgemm.gemmBatched(true, rows, cols, outC, w, 0, rows, gradY, 0, cols, outC * cols, batch, gradX, 0, cols,
+                rows * cols);
             return;
         }
         java.util.Arrays.fill(gradX, 0, batch * g.inC() * g.inH() * g.inW(), 0f);
@@ -262,15 +255,10 @@ final class CpuConv {
         for (int n0 = 0; n0 < batch; n0 += b) {
             int nb = Math.min(b, batch - n0);
             int wide = nb * cols;
-            float[] gy = gradY;
-            int gyOff = n0 * outC * cols;
-            if (nb > 1) {
-                gy = tmpBuffer((long) outC * wide);
-                gyOff = 0;
-                gather(gradY, n0 * outC * cols, nb, outC, cols, gy);
-            }
             float[] c = colBuffer((long) rows * wide);
-            sgemm.gemm(true, false, rows, wide, outC, 1f, w, 0, rows, gy, gyOff, wide, 0f, c, 0, wide);
+            // each image's w^T gradY_i lands side by side in col, then col2im adds them into gradX
+            sgemm.gemmBatched(true, rows, cols, outC, w, 0, rows, gradY, n0 * outC * cols, cols, outC * cols, nb, c, 0,
+                wide, cols);
             col2imBatch(c, 0, wide, cols, g, gradX, n0, nb);
         }
     }
@@ -344,18 +332,6 @@ final class CpuConv {
                 int i = (int) (q / rows);
                 int r = (int) (q % rows);
                 System.arraycopy(src, srcOff + (i * rows + r) * len, dst, r * wide + i * len, len);
-            }
-        });
-    }
-
-    /** The inverse of {@link #gather}: [rows, nb*len] in src -> [nb, rows, len] at dst[dstOff]. */
-    static void scatter(float[] src, int nb, int rows, int len, float[] dst, int dstOff) {
-        int wide = nb * len;
-        Parallel.parallelRange((long) nb * rows, Math.max(1, 16384 / Math.max(1, len)), (lo, hi) -> {
-            for (long q = lo; q < hi; q++) {
-                int i = (int) (q / rows);
-                int r = (int) (q % rows);
-                System.arraycopy(src, r * wide + i * len, dst, dstOff + (i * rows + r) * len, len);
             }
         });
     }

@@ -99,6 +99,34 @@ class CpuOpsTest {
         }
     }
 
+    /**
+     * Convolutions large enough for the vector GEMM's batched path (images' products written in
+     * place, no copies side by side): pointwise at 7x7 and 14x14, a strided 1x1 and 3x3 and a 7x7
+     * stride 2 through im2col, at batch 3, forward and both gradients against the reference.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void batchedConvolutionPathsMatchTheReference(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(37);
+        int n = 3;
+        for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.square(40, 7, 7, 72, 1, 1, 0),
+            ConvGeometry.square(24, 14, 14, 20, 1, 1, 0), ConvGeometry.square(32, 14, 14, 48, 1, 2, 0),
+            ConvGeometry.square(20, 15, 15, 24, 3, 2, 1), ConvGeometry.square(3, 23, 23, 16, 7, 2, 3)}) {
+            float[] x = random(r, n * g.inC() * g.inH() * g.inW());
+            float[] w = random(r, g.outC() * g.colRows());
+            Tensor y = cpu.fromHost(random(r, n * g.outC() * g.colCols()), g.outputShape(n)); // overwritten
+            cpu.conv2dForward(cpu.fromHost(x, g.inputShape(n)), cpu.fromHost(w, g.weightShape()), null, y, g);
+            close(Reference.conv(x, w, null, n, g), y.toHost(), 1e-4, "forward " + g);
+            float[] gy = random(r, n * g.outC() * g.colCols());
+            Tensor gx = cpu.fromHost(random(r, x.length), g.inputShape(n)); // overwritten
+            Tensor gw = cpu.zeros(g.weightShape());
+            cpu.conv2dBackward(cpu.fromHost(x, g.inputShape(n)), cpu.fromHost(gy, g.outputShape(n)),
+                cpu.fromHost(w, g.weightShape()), gx, gw, null, g);
+            close(Reference.convBackwardData(gy, w, n, g), gx.toHost(), 1e-4, "backwardData " + g);
+            close(Reference.convBackwardWeights(x, gy, n, g), gw.toHost(), 1e-4, "backwardWeights " + g);
+        }
+    }
+
     /** ReLU's special values (NaN stays NaN forward, gets no gradient), in place, and lengths around a vector. */
     @ParameterizedTest
     @MethodSource("backends")

@@ -172,6 +172,54 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The batched product of a convolution's images (op(A) B_i into C_i) against the reference,
+     * image by image: partial row and column panels, k over one cache block, both op(A), strides
+     * wider than an image, and the floats between images of C untouched.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void batchedProductMatchesTheReferenceImageByImage(CpuBackend cpu) {
+        Sgemm gemm = cpu.isVectorized() ? VectorKernels.sgemm() : new ScalarSgemm();
+        SplittableRandom r = new SplittableRandom(43);
+        int[][] shapes = {{64, 49, 32, 8}, {17, 196, 40, 3}, {8, 4, 3, 5}, {30, 33, 1100, 2}, {3, 5, 7, 1}, {72, 100, 64, 4}};
+        for (int[] sh : shapes) {
+            for (boolean tA : new boolean[] {false, true}) {
+                int m = sh[0];
+                int n = sh[1];
+                int k = sh[2];
+                int nb = sh[3];
+                int lda = (tA ? m : k) + r.nextInt(3);
+                int ldb = n + r.nextInt(3);
+                int strideB = k * ldb + r.nextInt(5);
+                int ldc = n + r.nextInt(3);
+                int strideC = m * ldc + 1 + r.nextInt(5);
+                float[] a = random(r, 2 + (tA ? k : m) * lda);
+                float[] b = random(r, 3 + nb * strideB);
+                float[] c = random(r, 1 + nb * strideC);
+                float[] c0 = c.clone();
+                gemm.gemmBatched(tA, m, n, k, a, 2, lda, b, 3, ldb, strideB, nb, c, 1, ldc, strideC);
+                float[] aa = java.util.Arrays.copyOfRange(a, 2, a.length);
+                for (int img = 0; img < nb; img++) {
+                    float[] bi = java.util.Arrays.copyOfRange(b, 3 + img * strideB, 3 + img * strideB + k * ldb);
+                    double[] want = reference(tA, false, m, n, k, 1f, aa, lda, bi, ldb, 0f, null, ldc);
+                    for (int i = 0; i < m; i++) {
+                        for (int j = 0; j < ldc; j++) {
+                            int at = 1 + img * strideC + i * ldc + j;
+                            double expect = j < n ? want[i * ldc + j] : c0[at];
+                            assertEquals(expect, c[at], 1e-4 * Math.sqrt(k) + 1e-5,
+                                "image " + img + " C(" + i + ", " + j + ") of " + m + "x" + n + "x" + k + " tA=" + tA);
+                        }
+                    }
+                    for (int at = 1 + img * strideC + m * ldc; at < 1 + (img + 1) * strideC; at++) {
+                        assertEquals(c0[at], c[at], "between images at " + at);
+                    }
+                }
+                assertEquals(c0[0], c[0]);
+            }
+        }
+    }
+
     static float[] random(SplittableRandom rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
