@@ -26,11 +26,20 @@ final class CpuConv {
 
     private final Sgemm sgemm;
     private final CpuWinograd winograd;
+    private final boolean vector;
+    /**
+     * Maps of at least this many pixels take their weight gradient as in-place dot products
+     * ({@link VectorDotsGemm}) instead of a packed GEMM; smaller ones are gathered side by side
+     * first (a 14x14 map's 196 floats are too short a dot product), and so are filters of more
+     * than {@link VectorDotsGemm#MAX_N} taps (3x3 over 128 channels: 1152).
+     */
+    static final int DOTS_MIN_PIXELS = Integer.getInteger("vgg4j.conv.dotsMinPixels", 512);
     private float[] col = new float[0];
     private float[] tmp = new float[0];
 
     CpuConv(Sgemm sgemm, boolean vector) {
         this.sgemm = sgemm;
+        this.vector = vector;
         this.winograd = new CpuWinograd(sgemm, vector);
     }
 
@@ -288,6 +297,26 @@ final class CpuConv {
         int cols = g.colCols();
         int outC = g.outC();
         int b = chunk(g, batch);
+        if (vector && cols >= DOTS_MIN_PIXELS && rows <= VectorDotsGemm.MAX_N) {
+            // dW += dY_i col_i^T image by image, both read in place along the map
+            if (g.isPointwise()) {
+                VectorDotsGemm.gemmNTAdd(outC, rows, cols, gradY, 0, cols, outC * cols, x, 0, cols, rows * cols, batch,
+                    gradW, 0, rows);
+            } else {
+                for (int n0 = 0; n0 < batch; n0 += b) {
+                    int nb = Math.min(b, batch - n0);
+                    int wide = nb * cols;
+                    float[] c = colBuffer((long) rows * wide);
+                    im2colBatch(x, n0, nb, g, c, 0, wide, cols);
+                    VectorDotsGemm.gemmNTAdd(outC, rows, cols, gradY, n0 * outC * cols, cols, outC * cols, c, 0, wide,
+                        cols, nb, gradW, 0, rows);
+                }
+            }
+            if (gradBias != null) {
+                CpuOps.biasGrad(gradY, gradBias, batch, outC, cols);
+            }
+            return;
+        }
         for (int n0 = 0; n0 < batch; n0 += b) {
             int nb = Math.min(b, batch - n0);
             int wide = nb * cols;

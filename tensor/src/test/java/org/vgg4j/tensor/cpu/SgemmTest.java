@@ -220,6 +220,56 @@ class SgemmTest {
         }
     }
 
+    /**
+     * The in-place dot products of a weight gradient summed over images: 4 x 4 blocks and the rows
+     * and columns outside them, k with and without a partial vector and over one k block, C added to.
+     */
+    @org.junit.jupiter.api.Test
+    void weightGradientDotsSumImagesAndMatchTheReference() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(new CpuBackend(true).isVectorized());
+        SplittableRandom r = new SplittableRandom(47);
+        int[][] shapes = {{8, 8, 64, 2}, {7, 10, 37, 3}, {16, 5, 1500, 2}, {3, 3, 5, 1}, {12, 20, 3136, 1}};
+        for (int[] sh : shapes) {
+            int m = sh[0];
+            int n = sh[1];
+            int k = sh[2];
+            int nb = sh[3];
+            int lda = k + r.nextInt(3);
+            int strideA = m * lda + r.nextInt(4);
+            int ldb = k + r.nextInt(3);
+            int strideB = n * ldb + r.nextInt(4);
+            int ldc = n + r.nextInt(3);
+            float[] a = random(r, 1 + nb * strideA);
+            float[] b = random(r, 2 + nb * strideB);
+            float[] c = random(r, 3 + m * ldc);
+            float[] c0 = c.clone();
+            VectorDotsGemm.gemmNTAdd(m, n, k, a, 1, lda, strideA, b, 2, ldb, strideB, nb, c, 3, ldc);
+            double[] want = new double[m * ldc];
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < ldc; j++) {
+                    want[i * ldc + j] = c0[3 + i * ldc + j];
+                }
+            }
+            for (int img = 0; img < nb; img++) {
+                float[] ai = java.util.Arrays.copyOfRange(a, 1 + img * strideA, 1 + img * strideA + m * lda);
+                float[] bi = java.util.Arrays.copyOfRange(b, 2 + img * strideB, 2 + img * strideB + n * ldb);
+                double[] part = reference(false, true, m, n, k, 1f, ai, lda, bi, ldb, 0f, null, ldc);
+                for (int i = 0; i < m; i++) {
+                    for (int j = 0; j < n; j++) {
+                        want[i * ldc + j] += part[i * ldc + j];
+                    }
+                }
+            }
+            for (int i = 0; i < m; i++) {
+                for (int j = 0; j < ldc; j++) {
+                    assertEquals(want[i * ldc + j], c[3 + i * ldc + j], 1e-4 * Math.sqrt(k * nb) + 1e-5,
+                        "C(" + i + ", " + j + ") of " + m + "x" + n + "x" + k + " x" + nb);
+                }
+            }
+            assertEquals(c0[0], c[0]);
+        }
+    }
+
     static float[] random(SplittableRandom rnd, int n) {
         float[] x = new float[n];
         for (int i = 0; i < n; i++) {
