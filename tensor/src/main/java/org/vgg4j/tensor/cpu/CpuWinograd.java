@@ -260,6 +260,12 @@ final class CpuWinograd {
             return e.u;
         }
         u = grow(u, 16L * outC * inC);
+        if (pack && outC % VectorSgemm.NR == 0) {
+            // training: new weights every step, transformed straight into the GEMMs' panels
+            VectorWinogradFilters.filterTransformPacked(w, outC, inC, u, VectorSgemm.NR);
+            packedFilters = true;
+            return u;
+        }
         transform(w, outC, inC, u);
         return u;
     }

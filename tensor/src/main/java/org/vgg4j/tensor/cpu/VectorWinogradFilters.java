@@ -20,6 +20,24 @@ final class VectorWinogradFilters {
      * whole vectors into the 16 slices.
      */
     static void filterTransform(float[] w, int outC, int inC, float[] u, boolean inputMajor) {
+        filterTransform(w, outC, inC, u, inputMajor, 0);
+    }
+
+    /**
+     * The input-major transform written straight into {@link VectorSgemm#packB}'s panels of
+     * {@code nr} output channels ({@code u[xi*C*O + (o/nr)*nr*C + c*nr + o%nr]}), for {@code outC}
+     * a multiple of nr and nr of L: the forward's GEMMs read it as they are, where the transform
+     * into [16][C][O] and a pack after it wrote and read the 16 slices twice more (VGG-16's and
+     * ResNet's 512-channel layers: 16 MB a pass, every training step).
+     */
+    static void filterTransformPacked(float[] w, int outC, int inC, float[] u, int nr) {
+        if (nr % L != 0 || outC % nr != 0) {
+            throw new IllegalArgumentException("filterTransformPacked: " + outC + " channels in panels of " + nr);
+        }
+        filterTransform(w, outC, inC, u, true, nr);
+    }
+
+    private static void filterTransform(float[] w, int outC, int inC, float[] u, boolean inputMajor, int nr) {
         int xs = outC * inC;
         int inner = inputMajor ? outC : inC;
         int outer = inputMajor ? inC : outC;
@@ -29,8 +47,12 @@ final class VectorWinogradFilters {
             float[] taps = new float[9 * L];
             float[] stage = new float[16 * L];
             for (long q = lo; q < hi; q++) {
-                int a = (int) (q / blocks);
-                int j0 = (int) (q % blocks) * L;
+                // input-major: a block of L output channels, then the input channels one after the
+                // other, so that the L filters read are the next 9 floats of L rows of w (L
+                // sequential streams) rather than L rows 9*C floats apart for every step (on
+                // ResNet's 512-channel 7x7 layers that gather was an eighth of the convolution)
+                int a = inputMajor ? (int) (q % outer) : (int) (q / blocks);
+                int j0 = (inputMajor ? (int) (q / outer) : (int) (q % blocks)) * L;
                 int jn = Math.min(L, inner - j0);
                 int f0 = inputMajor ? (j0 * inC + a) * 9 : (a * inC + j0) * 9;
                 for (int j = 0; j < jn; j++) {
@@ -39,7 +61,7 @@ final class VectorWinogradFilters {
                         taps[k * L + j] = w[f + k];
                     }
                 }
-                int q0 = a * inner + j0;
+                int q0 = nr == 0 ? a * inner + j0 : (j0 / nr * inC + a) * nr + j0 % nr;
                 if (jn == L) {
                     filterTile(taps, u, q0, xs);
                 } else {

@@ -220,9 +220,11 @@ class CpuOpsTest {
     void winogradWideRowsMatchTheReference(CpuBackend cpu) {
         SplittableRandom r = new SplittableRandom(31);
         Sgemm sgemm = cpu.isVectorized() ? VectorKernels.sgemm() : new ScalarSgemm();
-        // the last one has planes large enough to be interleaved by gathers, forward and backward
+        // the third has planes large enough to be interleaved by gathers, forward and backward; the
+        // last, output channels in whole GEMM panels (filters transformed straight into them)
         for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.square(16, 6, 37, 20, 3, 1, 1),
-            ConvGeometry.square(17, 5, 34, 16, 3, 1, 0), ConvGeometry.square(16, 48, 49, 16, 3, 1, 1)}) {
+            ConvGeometry.square(17, 5, 34, 16, 3, 1, 0), ConvGeometry.square(16, 48, 49, 16, 3, 1, 1),
+            ConvGeometry.square(24, 10, 9, 64, 3, 1, 1)}) {
             float[] x = random(r, 2 * g.inC() * g.inH() * g.inW());
             float[] wt = random(r, g.outC() * g.colRows());
             float[] b = random(r, g.outC());
