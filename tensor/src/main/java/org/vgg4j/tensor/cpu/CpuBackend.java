@@ -137,7 +137,7 @@ public final class CpuBackend implements Backend {
         Checks.owned("im2col", this, x, col);
         OpShapes.image("im2col", x, image, g);
         Checks.shape("im2col", "col", col, g.colRows(), g.colCols());
-        CpuConv.im2col(data(x), image, g, data(col), 0, g.colCols());
+        CpuConv.im2col(data(x), image, g, data(col), 0, g.colCols(), vector);
     }
 
     @Override
@@ -145,7 +145,7 @@ public final class CpuBackend implements Backend {
         Checks.owned("col2im", this, x, col);
         OpShapes.image("col2im", x, image, g);
         Checks.shape("col2im", "col", col, g.colRows(), g.colCols());
-        CpuConv.col2im(data(col), 0, g.colCols(), g, data(x), image);
+        CpuConv.col2im(data(col), 0, g.colCols(), g, data(x), image, vector);
     }
 
 

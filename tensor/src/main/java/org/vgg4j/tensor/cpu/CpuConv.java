@@ -80,8 +80,8 @@ final class CpuConv {
     }
 
     /** Writes image {@code image} of x into col[colOff + row*ldCol + s], row = (c*kH+i)*kW+j. */
-    static void im2col(float[] x, int image, ConvGeometry g, float[] col, int colOff, int ldCol) {
-        im2colBatch(x, image, 1, g, col, colOff, ldCol, 0);
+    static void im2col(float[] x, int image, ConvGeometry g, float[] col, int colOff, int ldCol, boolean vector) {
+        im2colBatch(x, image, 1, g, col, colOff, ldCol, 0, vector);
     }
 
     /**
@@ -90,8 +90,9 @@ final class CpuConv {
      * instead of one per image, and parallel even when a single image has few channels.
      */
     static void im2colBatch(float[] x, int first, int count, ConvGeometry g, float[] col, int colOff, int ldCol,
-                            int imageStride) {
-        forEachPlane(count, g, (i, c) -> im2colPlane(x, first + i, c, g, col, colOff + i * imageStride, ldCol));
+                            int imageStride, boolean vector) {
+        boolean v2 = vector && g.strideW() == 2;
+        forEachPlane(count, g, (i, c) -> im2colPlane(x, first + i, c, g, col, colOff + i * imageStride, ldCol, v2));
     }
 
     /** A body over one (image of the chunk, input channel) plane. */
@@ -111,7 +112,9 @@ final class CpuConv {
     }
 
     /** The rows of channel c of one image: (c*kH+i)*kW+j for every tap (i, j). */
-    private static void im2colPlane(float[] x, int image, int c, ConvGeometry g, float[] col, int colOff, int ldCol) {
+    /** v2: stride-2 runs a vector at a time ({@link VectorStride2}). */
+    private static void im2colPlane(float[] x, int image, int c, ConvGeometry g, float[] col, int colOff, int ldCol,
+                                    boolean v2) {
         int inH = g.inH();
         int inW = g.inW();
         int outH = g.outH();
@@ -137,7 +140,11 @@ final class CpuConv {
                     if (g.strideW() == 1) {
                         System.arraycopy(x, src + wLo, col, dst + wLo, wHi - wLo);
                     } else {
-                        for (int ow = wLo; ow < wHi; ow++) {
+                        int ow = wLo;
+                        if (v2 && wHi - wLo >= VectorStride2.MIN_RUN) {
+                            ow += VectorStride2.gather(x, src + 2 * wLo, col, dst + wLo, wHi - wLo);
+                        }
+                        for (; ow < wHi; ow++) {
                             col[dst + ow] = x[src + ow * g.strideW()];
                         }
                     }
@@ -150,8 +157,8 @@ final class CpuConv {
     }
 
     /** Adds col (layout as {@link #im2col}) back into image {@code image} of x. */
-    static void col2im(float[] col, int colOff, int ldCol, ConvGeometry g, float[] x, int image) {
-        col2imBatch(col, colOff, ldCol, 0, g, x, image, 1);
+    static void col2im(float[] col, int colOff, int ldCol, ConvGeometry g, float[] x, int image, boolean vector) {
+        col2imBatch(col, colOff, ldCol, 0, g, x, image, 1, vector);
     }
 
     /**
@@ -159,11 +166,13 @@ final class CpuConv {
      * {@code colOff + i*imageStride}), parallel over (image, channel): each owns a disjoint plane of x.
      */
     static void col2imBatch(float[] col, int colOff, int ldCol, int imageStride, ConvGeometry g, float[] x, int first,
-                            int count) {
-        forEachPlane(count, g, (i, c) -> col2imPlane(col, colOff + i * imageStride, ldCol, g, x, first + i, c));
+                            int count, boolean vector) {
+        boolean v2 = vector && g.strideW() == 2;
+        forEachPlane(count, g, (i, c) -> col2imPlane(col, colOff + i * imageStride, ldCol, g, x, first + i, c, v2));
     }
 
-    private static void col2imPlane(float[] col, int colOff, int ldCol, ConvGeometry g, float[] x, int image, int c) {
+    private static void col2imPlane(float[] col, int colOff, int ldCol, ConvGeometry g, float[] x, int image, int c,
+                                    boolean v2) {
         int inH = g.inH();
         int inW = g.inW();
         int outH = g.outH();
@@ -187,7 +196,11 @@ final class CpuConv {
                             x[dst + ow] += col[src + ow];
                         }
                     } else {
-                        for (int ow = wLo; ow < wHi; ow++) {
+                        int ow = wLo;
+                        if (v2 && wHi - wLo >= VectorStride2.MIN_RUN) {
+                            ow += VectorStride2.scatterAdd(col, src + wLo, x, dst + 2 * wLo, wHi - wLo);
+                        }
+                        for (; ow < wHi; ow++) {
                             x[dst + ow * g.strideW()] += col[src + ow];
                         }
                     }
@@ -226,9 +239,9 @@ final class CpuConv {
                 int wide = nb * cols;
                 float[] c = colBuffer((long) rows * wide);
                 if (nb == 1) {
-                    im2col(x, n0, g, c, 0, cols);
+                    im2col(x, n0, g, c, 0, cols, vector);
                 } else {
-                    im2colBatch(x, n0, nb, g, c, 0, wide, cols);
+                    im2colBatch(x, n0, nb, g, c, 0, wide, cols, vector);
                 }
                 // the chunk's images sit side by side in col; each writes its own y
                 sgemm.gemmBatched(false, outC, cols, rows, w, 0, rows, c, 0, wide, cols, nb, y, n0 * outC * cols, cols,
@@ -268,7 +281,7 @@ final class CpuConv {
             // each image's w^T gradY_i lands side by side in col, then col2im adds them into gradX
             sgemm.gemmBatched(true, rows, cols, outC, w, 0, rows, gradY, n0 * outC * cols, cols, outC * cols, nb, c, 0,
                 wide, cols);
-            col2imBatch(c, 0, wide, cols, g, gradX, n0, nb);
+            col2imBatch(c, 0, wide, cols, g, gradX, n0, nb, vector);
         }
     }
 
@@ -307,7 +320,7 @@ final class CpuConv {
                     int nb = Math.min(b, batch - n0);
                     int wide = nb * cols;
                     float[] c = colBuffer((long) rows * wide);
-                    im2colBatch(x, n0, nb, g, c, 0, wide, cols);
+                    im2colBatch(x, n0, nb, g, c, 0, wide, cols, vector);
                     VectorDotsGemm.gemmNTAdd(outC, rows, cols, gradY, n0 * outC * cols, cols, outC * cols, c, 0, wide,
                         cols, nb, gradW, 0, rows);
                 }
@@ -330,7 +343,7 @@ final class CpuConv {
                     cOff = n0 * rows * cols;
                 } else {
                     c = colBuffer((long) rows * cols);
-                    im2col(x, n0, g, c, 0, cols);
+                    im2col(x, n0, g, c, 0, cols, vector);
                 }
             } else {
                 gy = tmpBuffer((long) outC * wide);
@@ -340,7 +353,7 @@ final class CpuConv {
                 if (g.isPointwise()) {
                     gather(x, n0 * rows * cols, nb, rows, cols, c);
                 } else {
-                    im2colBatch(x, n0, nb, g, c, 0, wide, cols);
+                    im2colBatch(x, n0, nb, g, c, 0, wide, cols, vector);
                 }
             }
             sgemm.gemm(false, true, outC, rows, wide, 1f, gy, gyOff, wide, c, cOff, wide, 1f, gradW, 0, rows);

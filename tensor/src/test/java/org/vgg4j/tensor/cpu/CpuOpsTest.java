@@ -103,7 +103,8 @@ class CpuOpsTest {
      * Convolutions large enough for the vector GEMM's batched path (images' products written in
      * place, no copies side by side): pointwise at 7x7 and 14x14, a strided 1x1 and 3x3 and a 7x7
      * stride 2 through im2col, and maps large enough for the weight gradient's in-place dot
-     * products (24x24 pointwise, 25x25 3x3), at batch 3, forward and both gradients against the reference.
+     * products (24x24 pointwise, 25x25 3x3), and stride 2 over rows of whole vectors (7x7 and 3x3),
+     * at batch 3, forward and both gradients against the reference.
      */
     @ParameterizedTest
     @MethodSource("backends")
@@ -113,7 +114,8 @@ class CpuOpsTest {
         for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.square(40, 7, 7, 72, 1, 1, 0),
             ConvGeometry.square(24, 14, 14, 20, 1, 1, 0), ConvGeometry.square(32, 14, 14, 48, 1, 2, 0),
             ConvGeometry.square(20, 15, 15, 24, 3, 2, 1), ConvGeometry.square(3, 23, 23, 16, 7, 2, 3),
-            ConvGeometry.square(16, 24, 24, 20, 1, 1, 0), ConvGeometry.square(3, 25, 25, 8, 3, 1, 1)}) {
+            ConvGeometry.square(16, 24, 24, 20, 1, 1, 0), ConvGeometry.square(3, 25, 25, 8, 3, 1, 1),
+            ConvGeometry.square(3, 40, 40, 16, 7, 2, 3), ConvGeometry.square(8, 36, 37, 16, 3, 2, 1)}) {
             float[] x = random(r, n * g.inC() * g.inH() * g.inW());
             float[] w = random(r, g.outC() * g.colRows());
             Tensor y = cpu.fromHost(random(r, n * g.outC() * g.colCols()), g.outputShape(n)); // overwritten
@@ -317,8 +319,11 @@ class CpuOpsTest {
     @MethodSource("backends")
     void im2colAndCol2imAreAdjoint(CpuBackend cpu) {
         SplittableRandom r = new SplittableRandom(3);
-        for (int t = 0; t < 30; t++) {
-            ConvGeometry g = randomConv(r);
+        // random small geometries, then stride 2 over rows long enough for whole vectors of outputs
+        ConvGeometry[] wide = {ConvGeometry.square(2, 5, 70, 3, 3, 2, 1), ConvGeometry.square(1, 4, 41, 2, 7, 2, 3),
+            ConvGeometry.square(2, 3, 67, 2, 1, 2, 0)};
+        for (int t = 0; t < 30 + wide.length; t++) {
+            ConvGeometry g = t < 30 ? randomConv(r) : wide[t - 30];
             int n = 2;
             float[] x = random(r, n * g.inC() * g.inH() * g.inW());
             float[] y = random(r, g.colRows() * g.colCols());
