@@ -134,55 +134,12 @@ final class VectorSgemm implements Sgemm {
                 mPanels, nPanels, kcMax);
             return;
         }
-        float[] ap = buffers.get().ap(mPanels * MR * kcMax);
-        // tasks: parts of N (each packs its own B panels) times parts of M, ~4 per thread
-        int target = TASKS * Parallel.threads();
-        int nParts = Math.min(nPanels, target);
-        int mParts = Math.min(mPanels, (target + nParts - 1) / nParts);
-        // B panels are packed a group at a time: rows of G*NR floats are read contiguously
-        int group = Math.max(1, Math.min(16, GROUP_BYTES / (kcMax * NR * 4)));
-        for (int pc = 0; pc < k; pc += kcMax) {
-            int kc = Math.min(kcMax, k - pc);
-            float betaNow = pc == 0 ? beta : 1f;
-            int p0 = pc;
-            Parallel.parallelRange(mPanels, Math.max(1, 8192 / kc), (lo, hi) -> {
-                for (int panel = (int) lo; panel < hi; panel++) {
-                    VectorSgemmPack.packA(transA, a, offA, lda, m, panel * MR, p0, kc, alpha, ap, panel * MR * kc);
-                }
-            });
-            Parallel.parallelFor(mParts * nParts, t -> {
-                Buffers buf = buffers.get();
-                float[] tile = buf.tile;
-                int mi = t % mParts;
-                int ni = t / mParts;
-                int pLo = (int) ((long) mPanels * mi / mParts);
-                int pHi = (int) ((long) mPanels * (mi + 1) / mParts);
-                int qLo = (int) ((long) nPanels * ni / nParts);
-                int qHi = (int) ((long) nPanels * (ni + 1) / nParts);
-                for (int g0 = qLo; g0 < qHi; g0 += group) {
-                    int gn = Math.min(group, qHi - g0);
-                    float[] bp = buf.bp(gn * NR * kc);
-                    VectorSgemmPack.packBGroup(transB, b, offB, ldb, n, g0 * NR, gn, p0, kc, bp);
-                    // an A panel sweeps the group: C is written in runs of gn*NR floats a row
-                    for (int pnl = pLo; pnl < pHi; pnl++) {
-                        int i = pnl * MR;
-                        int rows = Math.min(MR, m - i);
-                        for (int q = g0; q < g0 + gn; q++) {
-                            int j = q * NR;
-                            VectorSgemmKernel.tile(kc, ap, pnl * MR * kc, bp, (q - g0) * NR * kc, tile,
-                                c, offC + i * ldc + j, ldc, rows, Math.min(NR, n - j), betaNow);
-                        }
-                    }
-                }
-            });
-        }
+        general(transA, transB, m, n, k, alpha, a, offA, lda, b, offB, ldb, 0, 1, beta, c, offC, ldc, 0);
     }
 
     /**
      * {@link Sgemm#gemmBatched}: the general order of {@link #gemm} with op(A) packed once per k
-     * block for every image, and the column panels of all images as one list (panel q is panel
-     * q % per of image q / per); each task packs its B panels from their image and writes C tiles
-     * into it. A convolution over a batch then needs neither the copy of its images side by side
+     * block for every image ({@link #general}). A convolution over a batch then needs neither the copy of its images side by side
      * nor the copy of the product back into [N, O, H*W]: on ResNet-50's 14x14 1x1 layers those
      * two copies took as long as the multiply. An image's last panel may be partial (196 = 6 *
      * 32 + 4 columns), as in a GEMM of that width.
@@ -198,23 +155,37 @@ final class VectorSgemm implements Sgemm {
             Sgemm.super.gemmBatched(transA, m, n, k, a, offA, lda, b, offB, ldb, strideB, nb, c, offC, ldc, strideC);
             return;
         }
+        general(transA, false, m, n, k, 1f, a, offA, lda, b, offB, ldb, strideB, nb, 0f, c, offC, ldc, strideC);
+    }
+
+    /**
+     * The general order (see the class comment) over nb images: {@code C_i = alpha op(A) op(B_i)
+     * + beta C_i}, B_i at {@code offB + i*strideB}, C_i at {@code offC + i*strideC}. The column
+     * panels of all images form one list (panel q is panel q % per of image q / per): tasks take
+     * parts of it times parts of A's row panels, and pack their B panels a group at a time, a
+     * group within one image (its rows are runs of gn*NR floats of B_i).
+     */
+    private void general(boolean transA, boolean transB, int m, int n, int k, float alpha, float[] a, int offA,
+                         int lda, float[] b, int offB, int ldb, int strideB, int nb, float beta, float[] c, int offC,
+                         int ldc, int strideC) {
         int mPanels = (m + MR - 1) / MR;
         int per = (n + NR - 1) / NR;
         int nPanels = nb * per;
         int kBlocks = (k + KC - 1) / KC;
-        int kcMax = (k + kBlocks - 1) / kBlocks;
+        int kcMax = (k + kBlocks - 1) / kBlocks; // equal depths, none much shorter than the others
         float[] ap = buffers.get().ap(mPanels * MR * kcMax);
+        // tasks: parts of the column panels (each packs its own B panels) times parts of M, ~4 per thread
         int target = TASKS * Parallel.threads();
         int nParts = Math.min(nPanels, target);
         int mParts = Math.min(mPanels, (target + nParts - 1) / nParts);
         int group = Math.max(1, Math.min(16, GROUP_BYTES / (kcMax * NR * 4)));
         for (int pc = 0; pc < k; pc += kcMax) {
             int kc = Math.min(kcMax, k - pc);
-            float betaNow = pc == 0 ? 0f : 1f;
+            float betaNow = pc == 0 ? beta : 1f;
             int p0 = pc;
             Parallel.parallelRange(mPanels, Math.max(1, 8192 / kc), (lo, hi) -> {
                 for (int panel = (int) lo; panel < hi; panel++) {
-                    VectorSgemmPack.packA(transA, a, offA, lda, m, panel * MR, p0, kc, 1f, ap, panel * MR * kc);
+                    VectorSgemmPack.packA(transA, a, offA, lda, m, panel * MR, p0, kc, alpha, ap, panel * MR * kc);
                 }
             });
             Parallel.parallelFor(mParts * nParts, t -> {
@@ -228,11 +199,11 @@ final class VectorSgemm implements Sgemm {
                 for (int g0 = qLo; g0 < qHi; ) {
                     int image = g0 / per;
                     int first = g0 % per;
-                    // a group stays within one image: its rows are runs of gn*NR floats of B_image
                     int gn = Math.min(Math.min(group, qHi - g0), per - first);
                     float[] bp = buf.bp(gn * NR * kc);
-                    VectorSgemmPack.packBGroup(false, b, offB + image * strideB, ldb, n, first * NR, gn, p0, kc, bp);
+                    VectorSgemmPack.packBGroup(transB, b, offB + image * strideB, ldb, n, first * NR, gn, p0, kc, bp);
                     int cImage = offC + image * strideC;
+                    // an A panel sweeps the group: C is written in runs of gn*NR floats a row
                     for (int pnl = pLo; pnl < pHi; pnl++) {
                         int i = pnl * MR;
                         int rows = Math.min(MR, m - i);
