@@ -7,12 +7,14 @@ import org.vgg4j.tensor.ConvGeometry;
  *
  * <pre>
  *   x [N, C, H, W] --im2col--> col [C*kH*kW, B*outH*outW]   (B images side by side)
- *   w [O, C*kH*kW] x col -----> tmp [O, B*outH*outW] --scatter--> y [B, O, outH*outW]
+ *   w [O, C*kH*kW] x col_i ---> y_i [O, outH*outW]           (one batched GEMM, in place)
  * </pre>
- * Small layers put several images side by side so that GEMM sees a large N; 1x1 convolutions
- * with stride 1 skip im2col. Scratch memory is kept across calls (one instance per backend).
- * 3x3 stride-1 convolutions with at least {@link CpuWinograd#MIN_CHANNELS} channels go through
- * {@link CpuWinograd} instead.
+ * Small layers put several images side by side in col; the GEMM packs w once for all of them
+ * and writes each image's output where it belongs ({@link Sgemm#gemmBatched}). 1x1 convolutions
+ * with stride 1 skip im2col and read x in place. Weight gradients of large maps are dot products
+ * along the map ({@link VectorDotsGemm}), of small ones a GEMM over images gathered side by side.
+ * Scratch memory is kept across calls (one instance per backend). 3x3 stride-1 convolutions with
+ * at least {@link CpuWinograd#MIN_CHANNELS} channels go through {@link CpuWinograd} instead.
  */
 final class CpuConv {
     /**
