@@ -313,25 +313,40 @@ final class CpuConv {
         int outC = g.outC();
         int b = chunk(g, batch);
         if (vector && cols >= DOTS_MIN_PIXELS && rows <= VectorDotsGemm.MAX_N) {
-            // dW += dY_i col_i^T image by image, both read in place along the map
-            if (g.isPointwise()) {
-                VectorDotsGemm.gemmNTAdd(outC, rows, cols, gradY, 0, cols, outC * cols, x, 0, cols, rows * cols, batch,
-                    gradW, 0, rows);
-            } else {
-                for (int n0 = 0; n0 < batch; n0 += b) {
-                    int nb = Math.min(b, batch - n0);
-                    int wide = nb * cols;
-                    float[] c = colBuffer((long) rows * wide);
-                    im2colBatch(x, n0, nb, g, c, 0, wide, cols, vector);
-                    VectorDotsGemm.gemmNTAdd(outC, rows, cols, gradY, n0 * outC * cols, cols, outC * cols, c, 0, wide,
-                        cols, nb, gradW, 0, rows);
-                }
-            }
-            if (gradBias != null) {
-                CpuOps.biasGrad(gradY, gradBias, batch, outC, cols);
-            }
+            weightsByDots(x, gradY, gradW, batch, b, g);
+        } else {
+            weightsByGemm(x, gradY, gradW, batch, b, g);
+        }
+        if (gradBias != null) {
+            CpuOps.biasGrad(gradY, gradBias, batch, outC, cols);
+        }
+    }
+
+    /** dW += dY_i col_i^T image by image, both read in place along the map ({@link VectorDotsGemm}). */
+    private void weightsByDots(float[] x, float[] gradY, float[] gradW, int batch, int b, ConvGeometry g) {
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int outC = g.outC();
+        if (g.isPointwise()) {
+            VectorDotsGemm.gemmNTAdd(outC, rows, cols, gradY, 0, cols, outC * cols, x, 0, cols, rows * cols, batch,
+                gradW, 0, rows);
             return;
         }
+        for (int n0 = 0; n0 < batch; n0 += b) {
+            int nb = Math.min(b, batch - n0);
+            int wide = nb * cols;
+            float[] c = colBuffer((long) rows * wide);
+            im2colBatch(x, n0, nb, g, c, 0, wide, cols, vector);
+            VectorDotsGemm.gemmNTAdd(outC, rows, cols, gradY, n0 * outC * cols, cols, outC * cols, c, 0, wide, cols, nb,
+                gradW, 0, rows);
+        }
+    }
+
+    /** dW += dY col^T as one packed GEMM a chunk, the chunk's images gathered side by side. */
+    private void weightsByGemm(float[] x, float[] gradY, float[] gradW, int batch, int b, ConvGeometry g) {
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int outC = g.outC();
         for (int n0 = 0; n0 < batch; n0 += b) {
             int nb = Math.min(b, batch - n0);
             int wide = nb * cols;
@@ -359,9 +374,6 @@ final class CpuConv {
                 }
             }
             sgemm.gemm(false, true, outC, rows, wide, 1f, gy, gyOff, wide, c, cOff, wide, 1f, gradW, 0, rows);
-        }
-        if (gradBias != null) {
-            CpuOps.biasGrad(gradY, gradBias, batch, outC, cols);
         }
     }
 

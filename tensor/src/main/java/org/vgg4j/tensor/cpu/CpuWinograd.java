@@ -270,10 +270,17 @@ final class CpuWinograd {
         return u;
     }
 
-    /** The transform of w into dst, each of the 16 slices [C][O] then packed as VectorSgemm.packB does when pack. */
+    /**
+     * The transform of w into dst, each of the 16 slices [C][O] packed as VectorSgemm.packB does
+     * when pack: in one pass when the output channels fill whole panels, else transformed and packed.
+     */
     private void cachedTransform(float[] w, int outC, int inC, float[] dst, boolean pack) {
         if (!pack) {
             transform(w, outC, inC, dst);
+            return;
+        }
+        if (outC % VectorSgemm.NR == 0) {
+            VectorWinogradFilters.filterTransformPacked(w, outC, inC, dst, VectorSgemm.NR);
             return;
         }
         u = grow(u, 16L * outC * inC);

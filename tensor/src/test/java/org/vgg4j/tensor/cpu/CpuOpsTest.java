@@ -252,9 +252,9 @@ class CpuOpsTest {
         SplittableRandom r = new SplittableRandom(23);
         Sgemm sgemm = cpu.isVectorized() ? VectorKernels.sgemm() : new ScalarSgemm();
         // one partial column panel of the packed filters; then several, the last partial, and
-        // rows of tiles that end in a partial MR panel
+        // rows of tiles that end in a partial MR panel; then whole panels (transformed straight into them)
         for (ConvGeometry g : new ConvGeometry[] {ConvGeometry.square(24, 9, 10, 20, 3, 1, 1),
-            ConvGeometry.square(40, 13, 11, 70, 3, 1, 0)}) {
+            ConvGeometry.square(40, 13, 11, 70, 3, 1, 0), ConvGeometry.square(16, 9, 10, 64, 3, 1, 1)}) {
             filterCacheFollowsTheWeights(cpu, sgemm, g, r);
         }
     }
