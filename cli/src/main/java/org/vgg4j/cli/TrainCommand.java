@@ -91,8 +91,9 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--scale", description = "The paper's training scale S: fixed (256) or jittered (256,512); the "
         + "image's shorter side is rescaled to S, then a random --input crop is taken (RGB folders).", split = ",")
     int[] scale;
-    @Option(names = "--init-from", description = "A trained model (configuration A) whose first four convolutions "
-        + "and FC layers start this one, where shapes agree (the paper, section 3.1).")
+    @Option(names = "--init-from", description = "A trained model to start from: for VGG, configuration A, whose "
+        + "first four convolutions and FC layers start this one (the paper, section 3.1); for the other families, "
+        + "a network of the same family, every tensor whose name and shape agree (fine-tuning).")
     Path initFrom;
     @Option(names = "--limit", description = "Train on a stratified subset of this many training examples (a quick "
         + "run; the validation split is held out of them).")
@@ -296,11 +297,23 @@ public final class TrainCommand implements Callable<Integer> {
              Trainer trainer = new Trainer(backend, net, cfg, trainSet, valSet, prep, err)) {
             trainer.setCollective(group);
             if (initFrom != null && !resume) {
-                if (!(net instanceof VggModel vgg)) {
-                    throw new CommandLine.ParameterException(spec.commandLine(), "--init-from: for VGG configurations");
-                }
                 try (var a = org.vgg4j.vgg.ModelFile.load(initFrom, backend).model()) {
-                    err.println("vgg4j train: initialised from " + initFrom + ": " + String.join(", ", vgg.initialiseFrom(a)));
+                    if (net instanceof VggModel vgg) {
+                        err.println("vgg4j train: initialised from " + initFrom + ": "
+                            + String.join(", ", vgg.initialiseFrom(a)));
+                    } else {
+                        if (!a.family().equals(net.family())) {
+                            throw new CommandLine.ParameterException(spec.commandLine(), "--init-from: " + initFrom
+                                + " holds a " + a.describe() + ", not a " + net.family() + " network");
+                        }
+                        java.util.List<String> copied = net.copyMatching(a);
+                        if (copied.isEmpty()) {
+                            throw new CommandLine.ParameterException(spec.commandLine(), "--init-from: no tensor of "
+                                + initFrom + " has the name and shape of one of " + net.describe());
+                        }
+                        err.printf(Locale.ROOT, "vgg4j train: initialised from %s: %d of %d tensors%n", initFrom,
+                            copied.size(), net.parameters().size() + net.state().stream().filter(s -> !s.isCounter()).count());
+                    }
                 }
             }
             if (scales != null || colorPca) {

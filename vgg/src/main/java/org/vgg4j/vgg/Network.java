@@ -5,6 +5,7 @@ import java.util.Map;
 import org.vgg4j.nn.Module;
 import org.vgg4j.nn.Parameter;
 import org.vgg4j.nn.layers.Dropout;
+import org.vgg4j.tensor.Tensor;
 import org.vgg4j.vgg.data.Preprocess;
 
 /**
@@ -38,6 +39,29 @@ public interface Network extends Module {
      * with these class names and this preprocessing.
      */
     ModelFile.Info describe(List<String> classNames, Preprocess prep, int imageSize);
+
+    /**
+     * Warm start (fine-tuning): copies every parameter and every running statistic of
+     * {@code from} whose name and shape match one of this network's; returns the names copied.
+     * The classifier of a network with other classes keeps its initialisation.
+     */
+    default List<String> copyMatching(Network from) {
+        Map<String, Tensor> theirs = new java.util.HashMap<>();
+        from.parameters().forEach(p -> theirs.put(p.name(), p.value()));
+        from.state().stream().filter(s -> !s.isCounter()).forEach(s -> theirs.put(s.name(), s.value()));
+        List<String> copied = new java.util.ArrayList<>();
+        java.util.function.BiConsumer<String, Tensor> copy = (name, to) -> {
+            Tensor t = theirs.get(name);
+            if (t != null && java.util.Arrays.equals(t.shape(), to.shape())) {
+                float[] v = t.toHost();
+                to.backend().upload(v, 0, to, 0, v.length);
+                copied.add(name);
+            }
+        };
+        parameters().forEach(p -> copy.accept(p.name(), p.value()));
+        state().stream().filter(s -> !s.isCounter()).forEach(s -> copy.accept(s.name(), s.value()));
+        return copied;
+    }
 
     /** Number of trained values. */
     default long parameterCount() {

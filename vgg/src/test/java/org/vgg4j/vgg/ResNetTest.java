@@ -117,6 +117,36 @@ class ResNetTest {
     }
 
     @Test
+    void aWarmStartCopiesEveryTensorThatFitsAndKeepsAClassifierOfOtherClasses() {
+        try (ResNetModel from = ResNetModel.build(CPU, "resnet18-cifar", 1, 16, 10);
+             ResNetModel same = ResNetModel.build(CPU, "resnet18-cifar", 1, 16, 10).initialise(2);
+             ResNetModel fewer = ResNetModel.build(CPU, "resnet18-cifar", 1, 16, 4).initialise(2)) {
+            randomise(from, 9);
+            java.util.List<String> copied = same.copyMatching(from);
+            assertEquals(same.parameters().size() + same.state().stream().filter(x -> !x.isCounter()).count(),
+                copied.size());
+            float[] x = new float[2 * 16 * 16];
+            SplittableRandom r = new SplittableRandom(4);
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) r.nextGaussian();
+            }
+            float[] want = probabilities(from, x, 2, 1, 16);
+            float[] got = probabilities(same, x, 2, 1, 16);
+            for (int i = 0; i < want.length; i++) {
+                assertEquals(want[i], got[i], 1e-6, "probability " + i);
+            }
+            float[] fcBefore = fewer.parameters().stream().filter(p -> p.name().equals("fc.weight")).findFirst()
+                .orElseThrow().value().toHost();
+            java.util.List<String> partial = fewer.copyMatching(from);
+            assertEquals(copied.size() - 2, partial.size());
+            assertTrue(!partial.contains("fc.weight") && !partial.contains("fc.bias") && partial.contains("conv1.weight"));
+            float[] fcAfter = fewer.parameters().stream().filter(p -> p.name().equals("fc.weight")).findFirst()
+                .orElseThrow().value().toHost();
+            assertTrue(java.util.Arrays.equals(fcBefore, fcAfter));
+        }
+    }
+
+    @Test
     void aSmallResNetFitsABatch() {
         try (ResNetModel m = ResNetModel.build(CPU, "resnet18-cifar", 1, 16, 4).initialise(5);
              TrainStep step = new TrainStep(CPU, m, new Sgd(0.05f, 0.9f, 0f, false, false), 8)) {
