@@ -213,6 +213,12 @@ abstract class ClOps implements Backend {
     }
 
     @Override
+    public void add(Tensor a, Tensor b, Tensor out) {
+        same("add", a, b, out);
+        cl.launch("add", g(a.size()), null, a, b, out, a.size());
+    }
+
+    @Override
     public void mul(Tensor a, Tensor b, Tensor out) {
         same("mul", a, b, out);
         cl.launch("mul", g(a.size()), null, a, b, out, a.size());

@@ -25,6 +25,11 @@ __kernel void axpy(const float alpha, __global const float* x, __global float* y
     if (i < n) y[i] += alpha * x[i];
 }
 
+__kernel void add(__global const float* a, __global const float* b, __global float* out, const long n) {
+    long i = get_global_id(0);
+    if (i < n) out[i] = a[i] + b[i];
+}
+
 __kernel void mul(__global const float* a, __global const float* b, __global float* out, const long n) {
     long i = get_global_id(0);
     if (i < n) out[i] = a[i] * b[i];

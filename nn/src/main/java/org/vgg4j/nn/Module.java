@@ -55,6 +55,15 @@ public interface Module extends AutoCloseable {
     default void setBackwardListener(java.util.function.Consumer<Module> done) {
     }
 
+    /**
+     * Whether {@link #backward} may write into the gradient it is given (an in-place ReLU does);
+     * a {@link Residual} reads that gradient again after its body's backward only when this is
+     * false. True unless a layer knows better.
+     */
+    default boolean writesGradOutput() {
+        return true;
+    }
+
     /** A short description, e.g. {@code Conv2d(3, 64, k=3, s=1, p=1)}. */
     String describe();
 

@@ -52,13 +52,20 @@ public final class Residual implements Module {
         shape = outputShape(x.shape());
         Tensor b = body.forward(x, training);
         Tensor y = buffers.get("y", shape);
-        backend.copy(b, 0, y, 0, y.size());
-        backend.axpy(1f, shortcut == null ? x : shortcut.forward(x, training), y);
+        backend.add(b, shortcut == null ? x : shortcut.forward(x, training), y);
         return y;
     }
 
     @Override
     public Tensor backward(Tensor gradOutput) {
+        if (!body.writesGradOutput() && (shortcut == null || !shortcut.writesGradOutput())) {
+            // both paths leave gradOutput as it is (ResNet's end in batch norm): one pass adds them
+            Tensor fromSkip = shortcut == null ? gradOutput : shortcut.backward(gradOutput);
+            Tensor gradBody = body.backward(gradOutput);
+            Tensor gradX = buffers.get("gradX", fromSkip.shape());
+            backend.add(fromSkip, gradBody, gradX);
+            return gradX;
+        }
         // copy first: the body's last layer may overwrite gradOutput (an in-place ReLU does)
         if (shortcut == null) {
             Tensor gradX = buffers.get("gradX", shape);

@@ -57,6 +57,12 @@ public final class Sequential implements Module {
         return g;
     }
 
+    /** Only its last layer's backward is given this container's gradient. */
+    @Override
+    public boolean writesGradOutput() {
+        return !modules.isEmpty() && modules.get(modules.size() - 1).writesGradOutput();
+    }
+
     @Override
     public void setBackwardListener(java.util.function.Consumer<Module> done) {
         this.backwardListener = done;

@@ -72,6 +72,9 @@ record LayerCase(String name, int[] inputShape, Function<Backend, Module> make, 
             // containers built on Module alone: a residual block and an Inception-style concatenation
             of("residual(conv-relu-conv)", new int[] {2, 3, 4, 4}, b -> new Residual(b, new Sequential(
                 conv(b, 3, 3, 3, 1, 1, true), new ReLU(b, true), conv(b, 3, 3, 1, 1, 0, false)))),
+            // a body whose last layer writes into the gradient it is given: the block keeps a copy
+            of("residual(conv-relu in place)", new int[] {2, 3, 4, 4}, b -> new Residual(b, new Sequential(
+                conv(b, 3, 3, 3, 1, 1, true), new ReLU(b, true)))),
             of("residual with projection (ResNet's downsample)", new int[] {2, 3, 5, 5}, b -> new Residual(b,
                 new Sequential(conv(b, 3, 4, 3, 2, 1, false), new ReLU(b, true), conv(b, 4, 4, 3, 1, 1, false)),
                 init(new Sequential(new Conv2d(b, "d", 3, 4, 1, 2, 0, false), new BatchNorm2d(b, "dbn", 4))))),

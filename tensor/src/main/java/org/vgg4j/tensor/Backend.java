@@ -146,6 +146,9 @@ public interface Backend extends AutoCloseable {
     /** {@code y += alpha * x}. */
     void axpy(float alpha, Tensor x, Tensor y);
 
+    /** {@code out = a + b} elementwise, one pass (a residual block's sum); out may be a or b. */
+    void add(Tensor a, Tensor b, Tensor out);
+
     /** {@code out = a * b} elementwise; out may be a or b. */
     void mul(Tensor a, Tensor b, Tensor out);
 

@@ -174,6 +174,7 @@ public final class BackendCheck {
             (bk, t) -> bk.reluBackward(t[0], t[1], t[2]));
         run.both("scale", 1e-7, new float[][] {a, new float[n]}, new int[][] {{n}, {n}}, 1, (bk, t) -> bk.scale(t[0], -0.3f, t[1]));
         run.both("axpy", 1e-6, new float[][] {a, b}, new int[][] {{n}, {n}}, 1, (bk, t) -> bk.axpy(0.7f, t[0], t[1]));
+        run.both("add", 1e-7, new float[][] {a, b, new float[n]}, new int[][] {{n}, {n}, {n}}, 2, (bk, t) -> bk.add(t[0], t[1], t[2]));
         run.both("mul", 1e-7, new float[][] {a, b, new float[n]}, new int[][] {{n}, {n}, {n}}, 2, (bk, t) -> bk.mul(t[0], t[1], t[2]));
         run.both("biasAdd", 1e-7, new float[][] {a, random(r, 10)}, new int[][] {{4, 10, 25}, {10}}, 0,
             (bk, t) -> bk.biasAdd(t[0], t[1]));

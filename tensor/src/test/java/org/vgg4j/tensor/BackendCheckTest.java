@@ -24,7 +24,7 @@ class BackendCheckTest {
         }
         java.util.Set<String> covered = results.stream().map(BackendCheck.Result::op).collect(Collectors.toSet());
         for (String op : List.of("gemm", "conv2dForward", "conv2dForwardRelu", "conv2dBackwardData", "conv2dBackwardWeights", "conv2dBackward",
-            "im2col", "col2im", "biasAdd", "biasGrad", "reluForward", "reluBackward", "scale", "axpy", "mul",
+            "im2col", "col2im", "biasAdd", "biasGrad", "reluForward", "reluBackward", "scale", "axpy", "add", "mul",
             "maxPoolForward", "maxPoolBackward", "avgPoolForward", "avgPoolBackward", "lrnForward", "lrnBackward",
             "batchNormForwardTraining", "batchNormForwardInference", "batchNormBackward", "softmaxCrossEntropyForward",
             "softmaxCrossEntropyBackward", "dropoutForward", "sgdUpdate", "sum", "topK", "copy", "fill")) {

@@ -132,6 +132,11 @@ public final class BatchNorm2d implements Module {
     }
 
     @Override
+    public boolean writesGradOutput() {
+        return false;
+    }
+
+    @Override
     public List<Parameter> parameters() {
         return List.of(weight, bias);
     }

@@ -136,6 +136,11 @@ public final class Conv2d implements Module {
     }
 
     @Override
+    public boolean writesGradOutput() {
+        return false;
+    }
+
+    @Override
     public List<Parameter> parameters() {
         return bias == null ? List.of(weight) : List.of(weight, bias);
     }

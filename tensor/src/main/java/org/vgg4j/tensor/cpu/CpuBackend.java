@@ -256,6 +256,12 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public void add(Tensor a, Tensor b, Tensor out) {
+        same("add", a, b, out);
+        CpuOps.add(data(a), data(b), data(out), (int) a.size());
+    }
+
+    @Override
     public void mul(Tensor a, Tensor b, Tensor out) {
         same("mul", a, b, out);
         CpuOps.mul(data(a), data(b), data(out), (int) a.size());

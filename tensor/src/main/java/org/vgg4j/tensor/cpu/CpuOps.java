@@ -76,6 +76,14 @@ final class CpuOps {
         });
     }
 
+    static void add(float[] a, float[] b, float[] out, int len) {
+        Parallel.parallelRange(len, GRAIN, (lo, hi) -> {
+            for (int i = (int) lo; i < hi; i++) {
+                out[i] = a[i] + b[i];
+            }
+        });
+    }
+
     static void mul(float[] a, float[] b, float[] out, int len) {
         Parallel.parallelRange(len, GRAIN, (lo, hi) -> {
             for (int i = (int) lo; i < hi; i++) {

@@ -403,12 +403,19 @@ class CpuOpsTest {
             float[] axpy = acc.toHost();
             cpu.mul(tx, cpu.fromHost(z, z.length), out);
             float[] mul = out.toHost();
+            cpu.add(tx, cpu.fromHost(z, z.length), out);
+            float[] add = out.toHost();
+            Tensor inPlace = cpu.fromHost(z, z.length);
+            cpu.add(tx, inPlace, inPlace);
+            float[] addInPlace = inPlace.toHost();
             for (int i = 0; i < x.length; i++) {
                 assertEquals(Math.max(x[i], 0f), relu[i]);
                 assertEquals(x[i] > 0 ? z[i] : 0f, grelu[i]);
                 assertEquals(-2.5f * x[i], scaled[i]);
                 assertEquals(z[i] + 0.75 * x[i], axpy[i], 1e-6);
                 assertEquals((double) x[i] * z[i], mul[i], 1e-6);
+                assertEquals((double) x[i] + z[i], add[i], 1e-6);
+                assertEquals((double) x[i] + z[i], addInPlace[i], 1e-6);
             }
         }
     }
