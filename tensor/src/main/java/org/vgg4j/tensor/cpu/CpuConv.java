@@ -94,7 +94,8 @@ final class CpuConv {
     static void im2colBatch(float[] x, int first, int count, ConvGeometry g, float[] col, int colOff, int ldCol,
                             int imageStride, boolean vector) {
         boolean v2 = vector && g.strideW() == 2;
-        forEachPlane(count, g, (i, c) -> im2colPlane(x, first + i, c, g, col, colOff + i * imageStride, ldCol, v2));
+        forEachPlane(count, g, (i, c) -> im2colPlane(x, first + i, c, g, col, colOff + i * imageStride, ldCol, v2, 0,
+            g.outH()));
     }
 
     /** A body over one (image of the chunk, input channel) plane. */
@@ -113,10 +114,13 @@ final class CpuConv {
         });
     }
 
-    /** The rows of channel c of one image: (c*kH+i)*kW+j for every tap (i, j). */
-    /** v2: stride-2 runs a vector at a time ({@link VectorStride2}). */
+    /**
+     * The rows of channel c of one image, (c*kH+i)*kW+j for every tap (i, j), over output rows
+     * [ohLo, ohHi) (a band: row oh at column (oh - ohLo) * outW). v2: stride-2 runs a vector at a
+     * time ({@link VectorStride2}).
+     */
     private static void im2colPlane(float[] x, int image, int c, ConvGeometry g, float[] col, int colOff, int ldCol,
-                                    boolean v2) {
+                                    boolean v2, int ohLo, int ohHi) {
         int inH = g.inH();
         int inW = g.inW();
         int outH = g.outH();
@@ -128,9 +132,9 @@ final class CpuConv {
                 int off = j - g.padW();
                 int wLo = Math.min(validLo(off, g.strideW()), outW);
                 int wHi = Math.max(validHi(off, g.strideW(), inW, outW), wLo);
-                for (int oh = 0; oh < outH; oh++) {
+                for (int oh = ohLo; oh < ohHi; oh++) {
                     int h = oh * g.strideH() - g.padH() + i;
-                    int dst = row + oh * outW;
+                    int dst = row + (oh - ohLo) * outW;
                     if (h < 0 || h >= inH) {
                         java.util.Arrays.fill(col, dst, dst + outW, 0f);
                         continue;
@@ -234,6 +238,8 @@ final class CpuConv {
             // y_i = w x_i for every image at once, in place
             sgemm.gemmBatched(false, outC, cols, rows, w, 0, rows, x, 0, cols, rows * cols, batch, y, 0, cols,
                 outC * cols);
+        } else if (banded(g)) {
+            forwardBands(x, w, y, batch, g);
         } else {
             int b = chunk(g, batch);
             for (int n0 = 0; n0 < batch; n0 += b) {
@@ -312,13 +318,117 @@ final class CpuConv {
         int cols = g.colCols();
         int outC = g.outC();
         int b = chunk(g, batch);
-        if (vector && cols >= DOTS_MIN_PIXELS && rows <= VectorDotsGemm.MAX_N) {
+        if (banded(g)) {
+            weightsByBands(x, gradY, gradW, batch, g);
+        } else if (vector && cols >= DOTS_MIN_PIXELS && rows <= VectorDotsGemm.MAX_N) {
             weightsByDots(x, gradY, gradW, batch, b, g);
         } else {
             weightsByGemm(x, gradY, gradW, batch, b, g);
         }
         if (gradBias != null) {
             CpuOps.biasGrad(gradY, gradBias, batch, outC, cols);
+        }
+    }
+
+    /**
+     * Whether a layer goes in bands of output rows ({@link #forwardBands}): one image's im2col
+     * passes the chunk target (ResNet's and AlexNet's stems, VGG's first layer: few channels,
+     * a large map).
+     */
+    static boolean banded(ConvGeometry g) {
+        return BANDS && !g.isPointwise() && g.colCols() > TARGET_COLS && g.outH() > 1;
+    }
+
+    private static final boolean BANDS = !"false".equals(System.getProperty("vgg4j.conv.bands"));
+    /** About this many floats of im2col a band (512 KB: a core's L2 holds it while the GEMM reads it). */
+    private static final int BAND_FLOATS = Integer.getInteger("vgg4j.conv.bandFloats", 128 << 10);
+
+    /** Output rows a band covers. */
+    static int bandRows(ConvGeometry g) {
+        return Math.max(1, Math.min(g.outH(), BAND_FLOATS / Math.max(1, g.colRows() * g.outW())));
+    }
+
+    /** A thread's im2col block for one band. */
+    private float[] bandBuffer(int n) {
+        float[][] held = band.get();
+        if (held[0].length < n) {
+            held[0] = new float[n];
+        }
+        return held[0];
+    }
+
+    private final ThreadLocal<float[][]> band = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
+
+    /** im2col of output rows [oh0, oh1) of one image into c, [rows, (oh1 - oh0) * outW]. */
+    private void im2colBand(float[] x, int image, int oh0, int oh1, ConvGeometry g, float[] c) {
+        boolean v2 = vector && g.strideW() == 2;
+        int width = (oh1 - oh0) * g.outW();
+        for (int ch = 0; ch < g.inC(); ch++) {
+            im2colPlane(x, image, ch, g, c, 0, width, v2, oh0, oh1);
+        }
+    }
+
+    /**
+     * y = w im2col(x) a band of output rows at a time, each thread taking whole bands (im2col
+     * then its GEMM, serial inside the task): the band's im2col stays in that core's L2 for the
+     * GEMM that reads it, where a whole image's (7 MB for ResNet's stem) went out to memory and
+     * back, and three input channels no longer make three im2col tasks.
+     */
+    private void forwardBands(float[] x, float[] w, float[] y, int batch, ConvGeometry g) {
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int outW = g.outW();
+        int r = bandRows(g);
+        int bands = (g.outH() + r - 1) / r;
+        Parallel.parallelFor(batch * bands, t -> {
+            int image = t / bands;
+            int oh0 = t % bands * r;
+            int oh1 = Math.min(g.outH(), oh0 + r);
+            int width = (oh1 - oh0) * outW;
+            float[] c = bandBuffer(rows * width);
+            im2colBand(x, image, oh0, oh1, g, c);
+            sgemm.gemm(false, false, g.outC(), width, rows, 1f, w, 0, rows, c, 0, width, 0f, y,
+                image * g.outC() * cols + oh0 * outW, cols);
+        });
+    }
+
+    /**
+     * dW += dY im2col(x)^T in the bands of {@link #forwardBands}: thread t takes bands t, t + T,
+     * ... into its own copy of dW (a fixed assignment, so the sum repeats bit for bit), and the
+     * copies are added at the end.
+     */
+    private void weightsByBands(float[] x, float[] gradY, float[] gradW, int batch, ConvGeometry g) {
+        int rows = g.colRows();
+        int cols = g.colCols();
+        int outC = g.outC();
+        int outW = g.outW();
+        int r = bandRows(g);
+        int bands = (g.outH() + r - 1) / r;
+        int tasks = batch * bands;
+        int threads = Math.min(Parallel.threads(), tasks);
+        float[][] part = new float[threads][];
+        Parallel.parallelFor(threads, t -> {
+            float[] p = new float[outC * rows];
+            for (int q = t; q < tasks; q += threads) {
+                int image = q / bands;
+                int oh0 = q % bands * r;
+                int oh1 = Math.min(g.outH(), oh0 + r);
+                int width = (oh1 - oh0) * outW;
+                float[] c = bandBuffer(rows * width);
+                im2colBand(x, image, oh0, oh1, g, c);
+                int gy = image * outC * cols + oh0 * outW;
+                if (vector && rows <= VectorDotsGemm.MAX_N) {
+                    VectorDotsGemm.gemmNTAdd(outC, rows, width, gradY, gy, cols, 0, c, 0, width, 0, 1, p, 0, rows);
+                } else {
+                    sgemm.gemm(false, true, outC, rows, width, 1f, gradY, gy, cols, c, 0, width, 1f, p, 0, rows);
+                }
+            }
+            part[t] = p;
+        });
+        for (float[] p : part) {
+            for (int i = 0; i < p.length; i++) {
+                gradW[i] += p[i];
+            }
         }
     }
 
