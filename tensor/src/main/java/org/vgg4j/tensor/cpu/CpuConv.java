@@ -336,10 +336,11 @@ final class CpuConv {
      * a large map).
      */
     static boolean banded(ConvGeometry g) {
-        return BANDS && !g.isPointwise() && g.colCols() > TARGET_COLS && g.outH() > 1;
+        return BANDS && !g.isPointwise() && g.colCols() > BAND_MIN_COLS && g.outH() > 1;
     }
 
     private static final boolean BANDS = !"false".equals(System.getProperty("vgg4j.conv.bands"));
+    private static final int BAND_MIN_COLS = Integer.getInteger("vgg4j.conv.bandMinCols", TARGET_COLS);
     /** About this many floats of im2col a band (512 KB: a core's L2 holds it while the GEMM reads it). */
     private static final int BAND_FLOATS = Integer.getInteger("vgg4j.conv.bandFloats", 128 << 10);
 
