@@ -49,7 +49,7 @@ import org.vgg4j.tensor.Tensor;
  * Not thread-safe: one training loop drives one backend.
  */
 public final class ClBackend extends ClOps implements Backend {
-    static final String[] PROGRAMS = {"gemm", "gemm_small", "conv", "elementwise", "pool", "loss", "norm"};
+    static final String[] PROGRAMS = {"gemm", "gemm_small", "conv", "convgemm", "elementwise", "pool", "loss", "norm"};
 
     final ClDevices.Device device;
     private final cl_context context;
@@ -82,7 +82,7 @@ public final class ClBackend extends ClOps implements Backend {
         for (String p : PROGRAMS) {
             // gemm_small is gemm.cl built with the tiles for few rows; its kernel is "gemm" too
             String file = p.equals("gemm_small") ? "gemm" : p;
-            String options = p.equals("gemm") ? gemmParams.defines() : p.equals("gemm_small")
+            String options = p.equals("gemm") || p.equals("convgemm") ? gemmParams.defines() : p.equals("gemm_small")
                 ? gemmSmallParams.defines() : "";
             cl_program prog = ClProgramCache.build(context, device, p, source(file + ".cl"), options);
             programs.add(prog);
@@ -97,6 +97,7 @@ public final class ClBackend extends ClOps implements Backend {
         return switch (program) {
             case "gemm", "gemm_small" -> List.of("gemm");
             case "conv" -> List.of("im2col", "col2im", "chunk", "unchunk");
+            case "convgemm" -> List.of("conv_forward", "conv_backward_data", "conv_backward_weights");
             case "elementwise" -> List.of("relu_forward", "relu_backward", "scale", "axpy", "add", "mul", "bias_add",
                 "bias_grad", "dropout", "sgd", "sum_partial");
             case "pool" -> List.of("maxpool_forward", "maxpool_backward", "avgpool_forward", "avgpool_backward",

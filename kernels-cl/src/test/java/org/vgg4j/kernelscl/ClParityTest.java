@@ -41,12 +41,21 @@ class ClParityTest {
 
     @Test
     void everyOpMatchesTheCpuBackend() {
-        for (long seed : new long[] {1, 2}) {
-            List<BackendCheck.Result> results = BackendCheck.run(new CpuBackend(), cl, seed);
-            assertEquals(BackendCheck.run(new CpuBackend(), new CpuBackend(), seed).size(), results.size());
-            for (BackendCheck.Result r : results) {
-                assertTrue(r.ok(), "seed " + seed + ": " + r);
+        // both convolution paths (implicit GEMM, im2col passes), whichever this device takes by default
+        boolean byDefault = cl.implicitConv();
+        try {
+            for (boolean implicit : new boolean[] {true, false}) {
+                cl.setImplicitConv(implicit);
+                for (long seed : new long[] {1, 2}) {
+                    List<BackendCheck.Result> results = BackendCheck.run(new CpuBackend(), cl, seed);
+                    assertEquals(BackendCheck.run(new CpuBackend(), new CpuBackend(), seed).size(), results.size());
+                    for (BackendCheck.Result r : results) {
+                        assertTrue(r.ok(), (implicit ? "implicit" : "im2col") + ", seed " + seed + ": " + r);
+                    }
+                }
             }
+        } finally {
+            cl.setImplicitConv(byDefault);
         }
     }
 }

@@ -129,7 +129,10 @@ public final class BackendCheck {
         double tol = 1e-4;
         ConvGeometry[] gs = {ConvGeometry.square(3, 7, 9, 4, 3, 1, 1), ConvGeometry.square(2, 6, 6, 3, 3, 2, 0),
             ConvGeometry.square(5, 4, 4, 6, 1, 1, 0), ConvGeometry.square(1, 8, 8, 2, 5, 1, 2),
-            ConvGeometry.square(16, 10, 10, 16, 3, 1, 1), ConvGeometry.square(16, 5, 37, 16, 3, 1, 1)};
+            ConvGeometry.square(16, 10, 10, 16, 3, 1, 1), ConvGeometry.square(16, 5, 37, 16, 3, 1, 1),
+            // ResNet's stride-2 3x3 and 7x7 stem with padding, AlexNet's 11x11 stride 4, a rectangular one
+            ConvGeometry.square(4, 9, 8, 5, 3, 2, 1), ConvGeometry.square(3, 13, 12, 4, 7, 2, 3),
+            ConvGeometry.square(3, 23, 23, 4, 11, 4, 2), new ConvGeometry(3, 9, 10, 4, 3, 5, 2, 1, 1, 2)};
         for (ConvGeometry g : gs) {
             int n = 3;
             float[] x = random(r, n * g.inC() * g.inH() * g.inW());
