@@ -89,11 +89,15 @@ void gemm(const int M, const int N, const int K, const float alpha,
 
 #if VWN > 1
     const int ncols = min(TILE_N, N - col0);
-    if (!transB && row0 + TILE_M <= M && ncols % VWN == 0) {
-        // full rows, columns in whole vectors (the last tile of a row may hold fewer: VGG's N = 784
-        // is six tiles of 128 and 16 columns): WPT_N / VWN vectors of VWN adjacent columns a
-        // work-item, strided by RTS_N vectors (STRN) or adjacent; op(A)'s values are broadcast,
-        // B's rows read as vectors; vectors past the last column are zero and not written
+    if (!transB && ncols % VWN == 0) {
+        // columns in whole vectors (the last tile of a row may hold fewer: VGG's N = 784 is six
+        // tiles of 128 and 16 columns): WPT_N / VWN vectors of VWN adjacent columns a work-item,
+        // strided by RTS_N vectors (STRN) or adjacent; op(A)'s values are broadcast, B's rows read
+        // as vectors; vectors past the last column are zero and not written. Rows past M (a tile
+        // taller than the matrix: M = 64 in 128-row tiles) read row M - 1 and are not written; a
+        // work-item with none inside leaves at once (this path has no barrier)
+        if (row0 + ROW(0) >= M)
+            return;
         #define VPT (WPT_N / VWN)
         #define VCOL(v) (STRN ? (tn + (v) * RTS_N) * VWN : (tn * VPT + (v)) * VWN)
         VEC acc[WPT_M][VPT];
@@ -106,13 +110,15 @@ void gemm(const int M, const int N, const int K, const float alpha,
             for (int v = 0; v < VPT; v++)
                 b[v] = VCOL(v) < ncols ? VLOAD(0, bp + (long)k * ldb + VCOL(v)) : (VEC)(0.0f);
             for (int i = 0; i < WPT_M; i++) {
-                int gi = row0 + ROW(i);
+                int gi = min(row0 + ROW(i), M - 1);
                 float a = transA ? A[offA + (long)k * lda + gi] : A[offA + (long)gi * lda + k];
                 for (int v = 0; v < VPT; v++)
                     acc[i][v] = mad((VEC)(a), b[v], acc[i][v]);
             }
         }
         for (int i = 0; i < WPT_M; i++) {
+            if (row0 + ROW(i) >= M)
+                continue;
             __global float* cp = C + offC + (long)(row0 + ROW(i)) * ldc + col0;
             for (int v = 0; v < VPT; v++) {
                 if (VCOL(v) >= ncols)

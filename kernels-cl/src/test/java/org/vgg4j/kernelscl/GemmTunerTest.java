@@ -82,11 +82,13 @@ class GemmTunerTest {
         List<String> lines = new ArrayList<>();
         // full tiles in vectors of 16 and 4 columns (adjacent and strided), a last column tile of
         // whole vectors on the vector path, A B^T as dot products of vectors along k (k = 3 * TILE_K
-        // + 7 leaves a tail), ragged edges on the scalar path
+        // + 7 leaves a tail), tiles taller than the rest of the matrix on the vector path (96 rows in
+        // tiles of 64 and 128), ragged edges on the scalar path
         GemmTuner.best(dev, List.of("64,64,16,8,8,0,0", "32,64,8,4,16,0,0", "64,64,16,4,4,1,1", "32,16,16,16,16,0,0,16",
-            "64,64,16,8,8,1,1,4", "32,64,16,4,8,0,0,4", "64,128,16,64,64,0,0,16"), "", 96, 96, 96, lines::add);
+            "64,64,16,8,8,1,1,4", "32,64,16,4,8,0,0,4", "64,128,16,64,64,0,0,16", "128,128,16,64,64,0,0,16"), "", 96,
+            96, 96, lines::add);
         GemmTuner.best(dev, List.of("16,64,16,4,8,0,0", "16,16,16,16,16,0,0,16"), ".small-m", 16, 96, 96, lines::add);
-        assertEquals(9, lines.size(), lines.toString());
+        assertEquals(10, lines.size(), lines.toString());
         for (String l : lines) {
             assertTrue(l.contains("GFLOP/s"), l);
         }
