@@ -25,17 +25,27 @@ public final class Sequential implements Module {
     public int size() { return modules.size(); }
 
     /**
-     * In evaluation a convolution followed by an in-place ReLU runs as one backend call
-     * ({@link org.vgg4j.nn.layers.Conv2d#forwardRelu}): the ReLU is applied as the output is written
-     * instead of in a second pass over it (VGG-16 at batch 8: 13 passes over up to 100 MB).
+     * Batch norm followed by an in-place ReLU runs as one backend call, forward
+     * ({@link org.vgg4j.nn.layers.BatchNorm2d#forwardRelu}) and backward, in training and
+     * evaluation: the ReLU is applied as the output is written and its mask is recomputed in batch
+     * norm's backward, where they were two more passes over the activations ({@code
+     * -Dvgg4j.fuse.bnRelu=false} keeps them apart). In evaluation a convolution followed by an
+     * in-place ReLU runs as one call too ({@link org.vgg4j.nn.layers.Conv2d#forwardRelu}; VGG-16 at
+     * batch 8: 13 passes over up to 100 MB).
      */
     @Override
     public Tensor forward(Tensor input, boolean training) {
         Tensor x = input;
         for (int i = 0; i < modules.size(); i++) {
             Module m = modules.get(i);
-            if (!training && m instanceof org.vgg4j.nn.layers.Conv2d conv && i + 1 < modules.size()
-                && modules.get(i + 1) instanceof org.vgg4j.nn.layers.ReLU relu && relu.inPlace()) {
+            boolean reluNext = i + 1 < modules.size() && modules.get(i + 1) instanceof org.vgg4j.nn.layers.ReLU relu
+                && relu.inPlace();
+            if (reluNext && FUSE_BN_RELU && m instanceof org.vgg4j.nn.layers.BatchNorm2d bn) {
+                x = bn.forwardRelu(x, training);
+                i++;
+                continue;
+            }
+            if (reluNext && !training && m instanceof org.vgg4j.nn.layers.Conv2d conv) {
                 x = conv.forwardRelu(x);
                 i++;
                 continue;
@@ -45,13 +55,25 @@ public final class Sequential implements Module {
         return x;
     }
 
+    private static final boolean FUSE_BN_RELU = !"false".equals(System.getProperty("vgg4j.fuse.bnRelu"));
+
+    /** Whether batch norm and an in-place ReLU after it run as one call (not with -Dvgg4j.fuse.bnRelu=false). */
+    public static boolean fusesBatchNormRelu() {
+        return FUSE_BN_RELU;
+    }
+
     @Override
     public Tensor backward(Tensor gradOutput) {
         Tensor g = gradOutput;
         for (int i = modules.size() - 1; i >= 0; i--) {
-            g = modules.get(i).backward(g);
+            Module m = modules.get(i);
+            // a ReLU that ran inside the batch norm before it: that one's backward masks
+            if (!(i > 0 && m instanceof org.vgg4j.nn.layers.ReLU
+                && modules.get(i - 1) instanceof org.vgg4j.nn.layers.BatchNorm2d bn && bn.ranWithRelu())) {
+                g = m.backward(g);
+            }
             if (backwardListener != null) {
-                backwardListener.accept(modules.get(i));
+                backwardListener.accept(m);
             }
         }
         return g;

@@ -205,6 +205,36 @@ public interface Backend extends AutoCloseable {
     void batchNormBackward(Tensor x, Tensor gradY, Tensor gamma, Tensor saveMean, Tensor saveInvStd, Tensor gradX,
                            Tensor gradGamma, Tensor gradBeta);
 
+    /**
+     * {@link #batchNormForwardTraining} then {@code y = max(0, y)}: a batch norm followed by a
+     * ReLU (one pass over y where the backend fuses them).
+     */
+    default void batchNormReluForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, Tensor saveMean,
+                                              Tensor saveInvStd, Tensor runningMean, Tensor runningVar, float momentum,
+                                              float eps) {
+        batchNormForwardTraining(x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar, momentum, eps);
+        reluForward(y, y);
+    }
+
+    /** {@link #batchNormForwardInference} then {@code y = max(0, y)}. */
+    default void batchNormReluForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+                                               Tensor runningVar, float eps, Tensor y) {
+        batchNormForwardInference(x, gamma, beta, runningMean, runningVar, eps, y);
+        reluForward(y, y);
+    }
+
+    /**
+     * Gradients of {@link #batchNormReluForwardTraining}: {@link #batchNormBackward} of
+     * {@code gradY * (y > 0)}, y being that forward's output (a backend may instead recompute the
+     * pre-ReLU value from x, beta and the saved statistics). gradY may be overwritten; gradX may be
+     * y (read before it is written).
+     */
+    default void batchNormReluBackward(Tensor x, Tensor y, Tensor gradY, Tensor gamma, Tensor beta, Tensor saveMean,
+                                       Tensor saveInvStd, Tensor gradX, Tensor gradGamma, Tensor gradBeta) {
+        reluBackward(y, gradY, gradY);
+        batchNormBackward(x, gradY, gamma, saveMean, saveInvStd, gradX, gradGamma, gradBeta);
+    }
+
     // ---------------------------------------------------------------- loss, dropout
 
     /**

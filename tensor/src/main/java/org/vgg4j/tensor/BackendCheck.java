@@ -296,6 +296,22 @@ public final class BackendCheck {
             run.both("batchNormForwardInference", 1e-4, new float[][] {x, gamma, beta, beta, rv, new float[n]},
                 new int[][] {shape, {c}, {c}, {c}, {c}, shape}, 5,
                 (b, t) -> b.batchNormForwardInference(t[0], t[1], t[2], t[3], t[4], 1e-5f, t[5]));
+            // with a ReLU after it: the output, statistics and gradients
+            for (int out : new int[] {3, 4, 5, 9, 10, 11}) {
+                run.both(out >= 9 ? "batchNormReluBackward" : "batchNormReluForwardTraining", 1e-4, in, shp, out,
+                    (b, t) -> {
+                        b.batchNormReluForwardTraining(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], 0.1f, 1e-5f);
+                        b.batchNormReluBackward(t[0], t[3], t[8], t[1], t[2], t[4], t[5], t[9], t[10], t[11]);
+                    });
+            }
+            // the input gradient written over the output, as BatchNorm2d does
+            run.both("batchNormReluBackward", 1e-4, in, shp, 3, (b, t) -> {
+                b.batchNormReluForwardTraining(t[0], t[1], t[2], t[3], t[4], t[5], t[6], t[7], 0.1f, 1e-5f);
+                b.batchNormReluBackward(t[0], t[3], t[8], t[1], t[2], t[4], t[5], t[3], t[10], t[11]);
+            });
+            run.both("batchNormReluForwardInference", 1e-4, new float[][] {x, gamma, beta, beta, rv, new float[n]},
+                new int[][] {shape, {c}, {c}, {c}, {c}, shape}, 5,
+                (b, t) -> b.batchNormReluForwardInference(t[0], t[1], t[2], t[3], t[4], 1e-5f, t[5]));
         }
     }
 }

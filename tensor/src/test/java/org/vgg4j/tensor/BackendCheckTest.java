@@ -26,7 +26,8 @@ class BackendCheckTest {
         for (String op : List.of("gemm", "conv2dForward", "conv2dForwardRelu", "conv2dBackwardData", "conv2dBackwardWeights", "conv2dBackward",
             "im2col", "col2im", "biasAdd", "biasGrad", "reluForward", "reluBackward", "scale", "axpy", "add", "mul",
             "maxPoolForward", "maxPoolBackward", "avgPoolForward", "avgPoolBackward", "lrnForward", "lrnBackward",
-            "batchNormForwardTraining", "batchNormForwardInference", "batchNormBackward", "softmaxCrossEntropyForward",
+            "batchNormForwardTraining", "batchNormForwardInference", "batchNormBackward",
+            "batchNormReluForwardTraining", "batchNormReluForwardInference", "batchNormReluBackward", "softmaxCrossEntropyForward",
             "softmaxCrossEntropyBackward", "dropoutForward", "sgdUpdate", "sum", "topK", "copy", "fill")) {
             assertTrue(covered.contains(op), op + " is checked");
         }

@@ -32,6 +32,7 @@ public final class BatchNorm2d implements Module {
     private final Buffers buffers;
     private boolean inputGradient = true;
     private boolean trainedForward;
+    private boolean withRelu;
     private Tensor input;
 
     /** @param name prefix of the tensor names, e.g. {@code features.1} */
@@ -95,17 +96,44 @@ public final class BatchNorm2d implements Module {
      */
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        return forward(x, training, false);
+    }
+
+    /**
+     * The forward followed by an in-place ReLU's, in one backend call; the next {@link #backward}
+     * then takes the gradient the ReLU would have been given. {@link org.vgg4j.nn.Sequential}
+     * calls it for a batch norm followed by an in-place ReLU, and skips that ReLU both ways.
+     */
+    public Tensor forwardRelu(Tensor x, boolean training) {
+        return forward(x, training, true);
+    }
+
+    /** Whether the last forward ran with the ReLU ({@link #forwardRelu}). */
+    public boolean ranWithRelu() {
+        return withRelu;
+    }
+
+    private Tensor forward(Tensor x, boolean training, boolean relu) {
         outputShape(x.shape());
         input = x;
         trainedForward = training;
+        withRelu = relu;
         Tensor y = buffers.get("y", x.shape());
-        if (training) {
+        if (training && relu) {
+            backend.batchNormReluForwardTraining(x, weight.value(), bias.value(), y, buffers.get("mean", channels),
+                buffers.get("invStd", channels), runningMean.value(), runningVar.value(), MOMENTUM, eps);
+        } else if (training) {
             backend.batchNormForwardTraining(x, weight.value(), bias.value(), y, buffers.get("mean", channels),
                 buffers.get("invStd", channels), runningMean.value(), runningVar.value(), MOMENTUM, eps);
-            batches.setCount(batches.count() + 1);
+        } else if (relu) {
+            backend.batchNormReluForwardInference(x, weight.value(), bias.value(), runningMean.value(),
+                runningVar.value(), eps, y);
         } else {
             backend.batchNormForwardInference(x, weight.value(), bias.value(), runningMean.value(), runningVar.value(),
                 eps, y);
+        }
+        if (training) {
+            batches.setCount(batches.count() + 1);
         }
         return y;
     }
@@ -121,8 +149,14 @@ public final class BatchNorm2d implements Module {
         // a network keeps one activation-sized buffer less per batch norm (ResNet-50 at batch 8:
         // 53 of them)
         Tensor gradX = inputGradient ? buffers.get("y", input.shape()) : null;
-        backend.batchNormBackward(input, gradY, weight.value(), buffers.get("mean", channels),
-            buffers.get("invStd", channels), gradX, weight.grad(), bias.grad());
+        if (withRelu) {
+            // gradX may be the output y, which the ReLU's mask reads first
+            backend.batchNormReluBackward(input, buffers.get("y", input.shape()), gradY, weight.value(), bias.value(),
+                buffers.get("mean", channels), buffers.get("invStd", channels), gradX, weight.grad(), bias.grad());
+        } else {
+            backend.batchNormBackward(input, gradY, weight.value(), buffers.get("mean", channels),
+                buffers.get("invStd", channels), gradX, weight.grad(), bias.grad());
+        }
         return gradX;
     }
 
@@ -131,9 +165,10 @@ public final class BatchNorm2d implements Module {
         this.inputGradient = needed;
     }
 
+    /** Not when it ran alone; with its ReLU, a backend may mask the gradient in place. */
     @Override
     public boolean writesGradOutput() {
-        return false;
+        return withRelu;
     }
 
     @Override

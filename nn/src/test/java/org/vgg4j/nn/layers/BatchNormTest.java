@@ -177,4 +177,52 @@ class BatchNormTest {
             assertThrows(IllegalArgumentException.class, () -> bn.forward(x, true));
         }
     }
+
+    /** Sets every parameter and running statistic of a from seeded values, the same for equal seeds. */
+    private static void fill(Module m, long seed) {
+        SplittableRandom r = new SplittableRandom(seed);
+        for (org.vgg4j.nn.Parameter p : m.parameters()) {
+            float[] v = random(r, (int) p.size(), -0.5, 0.5);
+            if (p.name().endsWith("bn.weight")) {
+                v = random(r, (int) p.size(), 0.5, 1.5);
+            }
+            CPU.upload(v, 0, p.value(), 0, v.length);
+        }
+    }
+
+    /**
+     * A batch norm followed by an in-place ReLU runs fused (Sequential's one backend call each
+     * way); the same network with a ReLU that is not in place runs them apart: outputs, the input
+     * gradient and every parameter gradient agree, in training and in evaluation, over two steps.
+     */
+    @Test
+    void withAnInPlaceReluItRunsFusedAndComputesAsApart() {
+        try (Sequential fused = new Sequential(new Conv2d(CPU, "c", 2, 3, 3, 1, 1, true), new BatchNorm2d(CPU, "bn", 3),
+                 new ReLU(CPU, true));
+             Sequential apart = new Sequential(new Conv2d(CPU, "c", 2, 3, 3, 1, 1, true),
+                 new BatchNorm2d(CPU, "bn", 3), new ReLU(CPU, false))) {
+            fill(fused, 3);
+            fill(apart, 3);
+            SplittableRandom r = new SplittableRandom(9);
+            for (int step = 0; step < 2; step++) {
+                float[] x = random(r, 2 * 2 * 5 * 5, -1, 1);
+                float[] gy = random(r, 2 * 3 * 5 * 5, -1, 1);
+                float[] yf = fused.forward(CPU.fromHost(x, 2, 2, 5, 5), true).toHost();
+                float[] ya = apart.forward(CPU.fromHost(x, 2, 2, 5, 5), true).toHost();
+                assertTrue(((BatchNorm2d) fused.get(1)).ranWithRelu() == Sequential.fusesBatchNormRelu());
+                assertTrue(!((BatchNorm2d) apart.get(1)).ranWithRelu());
+                assertArrayEquals(ya, yf, 1e-6f, "output");
+                float[] gxf = fused.backward(CPU.fromHost(gy, 2, 3, 5, 5)).toHost();
+                float[] gxa = apart.backward(CPU.fromHost(gy, 2, 3, 5, 5)).toHost();
+                assertArrayEquals(gxa, gxf, 1e-5f, "input gradient");
+                for (int p = 0; p < fused.parameters().size(); p++) {
+                    assertArrayEquals(apart.parameters().get(p).grad().toHost(), fused.parameters().get(p).grad().toHost(),
+                        1e-5f, fused.parameters().get(p).name());
+                }
+            }
+            float[] x = random(r, 2 * 2 * 5 * 5, -1, 1);
+            assertArrayEquals(apart.forward(CPU.fromHost(x, 2, 2, 5, 5), false).toHost(),
+                fused.forward(CPU.fromHost(x, 2, 2, 5, 5), false).toHost(), 1e-6f, "evaluation");
+        }
+    }
 }

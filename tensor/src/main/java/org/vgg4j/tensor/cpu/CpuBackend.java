@@ -338,7 +338,42 @@ public final class CpuBackend implements Backend {
         Checks.owned(op, this, x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar);
         int s = OpShapes.batchNormTraining(op, x, y, gamma, beta, saveMean, saveInvStd, runningMean, runningVar);
         CpuBatchNorm.forwardTraining(rowSums(), data(x), data(gamma), data(beta), data(y), data(saveMean),
-            data(saveInvStd), data(runningMean), data(runningVar), x.dim(0), x.dim(1), s, momentum, eps);
+            data(saveInvStd), data(runningMean), data(runningVar), x.dim(0), x.dim(1), s, momentum, eps, false);
+    }
+
+    /** The ReLU applied as y is written: one pass over y fewer. */
+    @Override
+    public void batchNormReluForwardTraining(Tensor x, Tensor gamma, Tensor beta, Tensor y, Tensor saveMean,
+                                             Tensor saveInvStd, Tensor runningMean, Tensor runningVar, float momentum,
+                                             float eps) {
+        String op = "batchNormReluForwardTraining";
+        Checks.owned(op, this, x, gamma, beta, y, saveMean, saveInvStd, runningMean, runningVar);
+        int s = OpShapes.batchNormTraining(op, x, y, gamma, beta, saveMean, saveInvStd, runningMean, runningVar);
+        CpuBatchNorm.forwardTraining(rowSums(), data(x), data(gamma), data(beta), data(y), data(saveMean),
+            data(saveInvStd), data(runningMean), data(runningVar), x.dim(0), x.dim(1), s, momentum, eps, true);
+    }
+
+    @Override
+    public void batchNormReluForwardInference(Tensor x, Tensor gamma, Tensor beta, Tensor runningMean,
+                                              Tensor runningVar, float eps, Tensor y) {
+        String op = "batchNormReluForwardInference";
+        Checks.owned(op, this, x, gamma, beta, runningMean, runningVar, y);
+        int s = OpShapes.batchNorm(op, x, new Tensor[] {y}, gamma, beta, runningMean, runningVar);
+        CpuBatchNorm.forwardInference(rowSums(), data(x), data(gamma), data(beta), data(runningMean), data(runningVar),
+            data(y), x.dim(0), x.dim(1), s, eps, true);
+    }
+
+    /** The ReLU's mask recomputed from x (gamma, beta and the saved statistics): y is not read, gradY not written. */
+    @Override
+    public void batchNormReluBackward(Tensor x, Tensor y, Tensor gradY, Tensor gamma, Tensor beta, Tensor saveMean,
+                                      Tensor saveInvStd, Tensor gradX, Tensor gradGamma, Tensor gradBeta) {
+        String op = "batchNormReluBackward";
+        Checks.owned(op, this, x, y, gradY, gamma, beta, saveMean, saveInvStd, gradX, gradGamma, gradBeta);
+        int s = OpShapes.batchNorm(op, x, new Tensor[] {y, gradY, gradX}, gamma, beta, saveMean, saveInvStd,
+            gradGamma, gradBeta);
+        CpuBatchNorm.backward(rowSums(), data(x), data(gradY), data(gamma), data(beta), data(saveMean),
+            data(saveInvStd), gradX == null ? null : data(gradX), data(gradGamma), data(gradBeta), x.dim(0), x.dim(1),
+            s);
     }
 
     @Override
@@ -347,8 +382,8 @@ public final class CpuBackend implements Backend {
         String op = "batchNormForwardInference";
         Checks.owned(op, this, x, gamma, beta, runningMean, runningVar, y);
         int s = OpShapes.batchNorm(op, x, new Tensor[] {y}, gamma, beta, runningMean, runningVar);
-        CpuBatchNorm.forwardInference(data(x), data(gamma), data(beta), data(runningMean), data(runningVar), data(y),
-            x.dim(0), x.dim(1), s, eps);
+        CpuBatchNorm.forwardInference(rowSums(), data(x), data(gamma), data(beta), data(runningMean), data(runningVar),
+            data(y), x.dim(0), x.dim(1), s, eps, false);
     }
 
     @Override
@@ -358,7 +393,7 @@ public final class CpuBackend implements Backend {
         Checks.owned(op, this, x, gradY, gamma, saveMean, saveInvStd, gradX, gradGamma, gradBeta);
         int s = OpShapes.batchNorm(op, x, new Tensor[] {gradY, gradX}, gamma, saveMean, saveInvStd, gradGamma,
             gradBeta);
-        CpuBatchNorm.backward(rowSums(), data(x), data(gradY), data(gamma), data(saveMean), data(saveInvStd),
+        CpuBatchNorm.backward(rowSums(), data(x), data(gradY), data(gamma), null, data(saveMean), data(saveInvStd),
             gradX == null ? null : data(gradX), data(gradGamma), data(gradBeta), x.dim(0), x.dim(1), s);
     }
 

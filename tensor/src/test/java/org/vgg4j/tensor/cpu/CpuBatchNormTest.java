@@ -191,6 +191,88 @@ class CpuBatchNormTest {
         }
     }
 
+    /**
+     * Batch norm with the ReLU after it, fused: the output is max(0, batch norm) and the
+     * gradients are batch norm's of dy where the pre-ReLU value, as the forward computed it in
+     * float, is positive; the input gradient may be written over the output; inference likewise.
+     */
+    @ParameterizedTest
+    @MethodSource("backends")
+    void withItsReluMatchesTheDoubleReference(CpuBackend cpu) {
+        SplittableRandom r = new SplittableRandom(11);
+        for (int[] shape : SHAPES) {
+            int n = shape[0];
+            int c = shape[1];
+            int s = (int) (Tensor.sizeOf(shape) / (n * c));
+            int m = n * s;
+            float[] x = random(r, n * c * s, -2, 2);
+            float[] dy = random(r, n * c * s, -1, 1);
+            float[] gamma = random(r, c, 0.5, 2);
+            float[] beta = random(r, c, -0.5, 0.5);
+            Tensor tx = cpu.fromHost(x, shape);
+            Tensor y = cpu.zeros(shape);
+            Tensor mean = cpu.zeros(c);
+            Tensor inv = cpu.zeros(c);
+            cpu.batchNormReluForwardTraining(tx, cpu.fromHost(gamma, c), cpu.fromHost(beta, c), y, mean, inv,
+                cpu.zeros(c), cpu.fromHost(new float[c], c), MOMENTUM, EPS);
+            float[] yv = y.toHost();
+            float[] mv = mean.toHost();
+            float[] iv = inv.toHost();
+            double[] wantY = new double[x.length];
+            double[] wantGx = new double[x.length];
+            double[] wantGg = new double[c];
+            double[] wantGb = new double[c];
+            for (int ch = 0; ch < c; ch++) {
+                double[] st = stats(x, n, c, s, ch);
+                double is = 1 / Math.sqrt(st[1] + EPS);
+                float scale = gamma[ch] * iv[ch];
+                float shift = beta[ch] - mv[ch] * scale;
+                double[] dym = new double[n * s];
+                double sdy = 0;
+                double sdyx = 0;
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < s; j++) {
+                        int k = (i * c + ch) * s + j;
+                        wantY[k] = Math.max(0, gamma[ch] * (x[k] - st[0]) * is + beta[ch]);
+                        double d = x[k] * scale + shift > 0f ? dy[k] : 0;
+                        dym[i * s + j] = d;
+                        sdy += d;
+                        sdyx += d * (x[k] - st[0]) * is;
+                    }
+                }
+                wantGb[ch] = sdy;
+                wantGg[ch] = sdyx;
+                for (int i = 0; i < n; i++) {
+                    for (int j = 0; j < s; j++) {
+                        int k = (i * c + ch) * s + j;
+                        double xhat = (x[k] - st[0]) * is;
+                        wantGx[k] = gamma[ch] * is / m * (m * dym[i * s + j] - sdy - xhat * sdyx);
+                    }
+                }
+            }
+            String what = java.util.Arrays.toString(shape);
+            close(wantY, yv, 1e-4, what + " output");
+            Tensor gg = cpu.zeros(c);
+            Tensor gb = cpu.zeros(c);
+            cpu.batchNormReluBackward(tx, y, cpu.fromHost(dy, shape), cpu.fromHost(gamma, c), cpu.fromHost(beta, c),
+                mean, inv, y, gg, gb); // the input gradient over the output, as BatchNorm2d writes it
+            close(wantGx, y.toHost(), 1e-4, what + " gradX");
+            close(wantGg, gg.toHost(), 1e-5, what + " gradGamma");
+            close(wantGb, gb.toHost(), 1e-5, what + " gradBeta");
+            float[] rm = random(r, c, -1, 1);
+            float[] rv = random(r, c, 0.5, 2);
+            Tensor yi = cpu.zeros(shape);
+            cpu.batchNormReluForwardInference(tx, cpu.fromHost(gamma, c), cpu.fromHost(beta, c), cpu.fromHost(rm, c),
+                cpu.fromHost(rv, c), EPS, yi);
+            double[] wantYi = new double[x.length];
+            for (int k = 0; k < x.length; k++) {
+                int ch = (k / s) % c;
+                wantYi[k] = Math.max(0, gamma[ch] * (x[k] - rm[ch]) / Math.sqrt(rv[ch] + EPS) + beta[ch]);
+            }
+            close(wantYi, yi.toHost(), 1e-4, what + " inference");
+        }
+    }
+
     @ParameterizedTest
     @MethodSource("backends")
     void oneValuePerChannelIsRefused(CpuBackend cpu) {
