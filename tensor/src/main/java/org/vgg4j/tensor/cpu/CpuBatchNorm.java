@@ -13,7 +13,10 @@ package org.vgg4j.tensor.cpu;
 final class CpuBatchNorm {
     private CpuBatchNorm() {}
 
-    /** Sums over one contiguous row; the scalar version is the reference for the vector one. */
+    /**
+     * The loops over one contiguous row (sums, and the masked ones of a batch norm fused with the
+     * ReLU after it); the scalar version is the reference for the vector one.
+     */
     interface RowSums {
         /** sum of a[off, off+len). */
         float sum(float[] a, int off, int len);

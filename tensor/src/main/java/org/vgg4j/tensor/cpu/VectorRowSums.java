@@ -5,7 +5,10 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
-/** {@link CpuBatchNorm.RowSums} on the Vector API: lane-wise partial sums, reduced once per row. */
+/**
+ * {@link CpuBatchNorm.RowSums} on the Vector API: lane-wise partial sums reduced once per row, and
+ * the masked loops of a batch norm fused with its ReLU as whole vectors.
+ */
 final class VectorRowSums implements CpuBatchNorm.RowSums {
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
 
