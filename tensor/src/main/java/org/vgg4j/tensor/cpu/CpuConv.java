@@ -332,7 +332,7 @@ final class CpuConv {
 
     /**
      * Whether a layer goes in bands of output rows ({@link #forwardBands}): one image's im2col
-     * passes the chunk target (ResNet's and AlexNet's stems, VGG's first layer: few channels,
+     * passes the chunk target (ResNet's 7x7 stem, VGG's first layer: few channels,
      * a large map).
      */
     static boolean banded(ConvGeometry g) {
