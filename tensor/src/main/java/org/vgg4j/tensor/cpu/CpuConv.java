@@ -360,13 +360,31 @@ final class CpuConv {
 
     private final ThreadLocal<float[][]> band = ThreadLocal.withInitial(() -> new float[][] {new float[0]});
 
-    /** im2col of output rows [oh0, oh1) of one image into c, [rows, (oh1 - oh0) * outW]. */
-    private void im2colBand(float[] x, int image, int oh0, int oh1, ConvGeometry g, float[] c) {
-        boolean v2 = vector && g.strideW() == 2;
+    /** Bands of {@link #bandRows} output rows in one image's map. */
+    private static int bandsPerImage(ConvGeometry g) {
+        return (g.outH() + bandRows(g) - 1) / bandRows(g);
+    }
+
+    /**
+     * One band's im2col in this thread's buffer: {@code col [rows, width]}; its output (and output
+     * gradient) starts at {@code offset} of [N, O, outH*outW], rows {@code outH*outW} apart.
+     */
+    private record Band(float[] col, int width, int offset) {}
+
+    /** im2col of band {@code task} (image task / bands, then its bands top to bottom). */
+    private Band im2colBand(float[] x, int task, ConvGeometry g) {
+        int r = bandRows(g);
+        int bands = bandsPerImage(g);
+        int image = task / bands;
+        int oh0 = task % bands * r;
+        int oh1 = Math.min(g.outH(), oh0 + r);
         int width = (oh1 - oh0) * g.outW();
+        float[] c = bandBuffer(g.colRows() * width);
+        boolean v2 = vector && g.strideW() == 2;
         for (int ch = 0; ch < g.inC(); ch++) {
             im2colPlane(x, image, ch, g, c, 0, width, v2, oh0, oh1);
         }
+        return new Band(c, width, image * g.outC() * g.colCols() + oh0 * g.outW());
     }
 
     /**
@@ -377,19 +395,10 @@ final class CpuConv {
      */
     private void forwardBands(float[] x, float[] w, float[] y, int batch, ConvGeometry g) {
         int rows = g.colRows();
-        int cols = g.colCols();
-        int outW = g.outW();
-        int r = bandRows(g);
-        int bands = (g.outH() + r - 1) / r;
-        Parallel.parallelFor(batch * bands, t -> {
-            int image = t / bands;
-            int oh0 = t % bands * r;
-            int oh1 = Math.min(g.outH(), oh0 + r);
-            int width = (oh1 - oh0) * outW;
-            float[] c = bandBuffer(rows * width);
-            im2colBand(x, image, oh0, oh1, g, c);
-            sgemm.gemm(false, false, g.outC(), width, rows, 1f, w, 0, rows, c, 0, width, 0f, y,
-                image * g.outC() * cols + oh0 * outW, cols);
+        Parallel.parallelFor(batch * bandsPerImage(g), t -> {
+            Band b = im2colBand(x, t, g);
+            sgemm.gemm(false, false, g.outC(), b.width(), rows, 1f, w, 0, rows, b.col(), 0, b.width(), 0f, y,
+                b.offset(), g.colCols());
         });
     }
 
@@ -402,26 +411,19 @@ final class CpuConv {
         int rows = g.colRows();
         int cols = g.colCols();
         int outC = g.outC();
-        int outW = g.outW();
-        int r = bandRows(g);
-        int bands = (g.outH() + r - 1) / r;
-        int tasks = batch * bands;
+        int tasks = batch * bandsPerImage(g);
         int threads = Math.min(Parallel.threads(), tasks);
         float[][] part = new float[threads][];
         Parallel.parallelFor(threads, t -> {
             float[] p = new float[outC * rows];
             for (int q = t; q < tasks; q += threads) {
-                int image = q / bands;
-                int oh0 = q % bands * r;
-                int oh1 = Math.min(g.outH(), oh0 + r);
-                int width = (oh1 - oh0) * outW;
-                float[] c = bandBuffer(rows * width);
-                im2colBand(x, image, oh0, oh1, g, c);
-                int gy = image * outC * cols + oh0 * outW;
+                Band b = im2colBand(x, q, g);
                 if (vector && rows <= VectorDotsGemm.MAX_N) {
-                    VectorDotsGemm.gemmNTAdd(outC, rows, width, gradY, gy, cols, 0, c, 0, width, 0, 1, p, 0, rows);
+                    VectorDotsGemm.gemmNTAdd(outC, rows, b.width(), gradY, b.offset(), cols, 0, b.col(), 0, b.width(),
+                        0, 1, p, 0, rows);
                 } else {
-                    sgemm.gemm(false, true, outC, rows, width, 1f, gradY, gy, cols, c, 0, width, 1f, p, 0, rows);
+                    sgemm.gemm(false, true, outC, rows, b.width(), 1f, gradY, b.offset(), cols, b.col(), 0, b.width(),
+                        1f, p, 0, rows);
                 }
             }
             part[t] = p;
