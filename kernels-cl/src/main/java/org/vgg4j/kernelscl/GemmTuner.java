@@ -51,6 +51,9 @@ public final class GemmTuner {
         if (java.util.Arrays.binarySearch(new int[] {1, 2, 4, 8, 16}, p.vwn()) < 0 || p.wptN() % p.vwn() != 0) {
             return "vector width " + p.vwn() + " not 1, 2, 4, 8 or 16 dividing the work per item";
         }
+        if (p.rb() < 0 || p.rb() > 0 && (p.vwn() == 1 || p.wptM() % p.rb() != 0)) {
+            return "register block of " + p.rb() + " rows: it needs a vector width and to divide the rows per item";
+        }
         long group = (long) p.localM() * p.localN();
         if (group > d.maxWorkGroup()) {
             return "work-group of " + group + " over the device's " + d.maxWorkGroup();
@@ -83,6 +86,7 @@ public final class GemmTuner {
         List<String> all = new ArrayList<>();
         int[] strs = values.size() > 5 ? values.get(5) : new int[] {1};
         int[] vwns = values.size() > 6 ? values.get(6) : new int[] {1};
+        int[] rbs = values.size() > 7 ? values.get(7) : new int[] {0};
         for (int tm : values.get(0)) {
             for (int tn : values.get(1)) {
                 for (int tk : values.get(2)) {
@@ -90,9 +94,11 @@ public final class GemmTuner {
                         for (int wn : values.get(4)) {
                             for (int str : strs) {
                                 for (int vw : vwns) {
-                                    GemmTuning.Params c = new GemmTuning.Params(tm, tn, tk, wm, wn, str, str, vw);
-                                    if (violation(c, d) == null && (mainTileM <= 0 || tm < mainTileM)) {
-                                        all.add(c.text());
+                                    for (int rb : rbs) {
+                                        GemmTuning.Params c = new GemmTuning.Params(tm, tn, tk, wm, wn, str, str, vw, rb);
+                                        if (violation(c, d) == null && (mainTileM <= 0 || tm < mainTileM)) {
+                                            all.add(c.text());
+                                        }
                                     }
                                 }
                             }

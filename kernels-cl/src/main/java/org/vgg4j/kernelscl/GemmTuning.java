@@ -14,18 +14,23 @@ final class GemmTuning {
     private GemmTuning() {}
 
     /**
-     * One tile configuration: {@code TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN[,VWN]]}: the
-     * mapping of a work-item's rows and columns (strided by default) and the vector width of the
-     * full-tile path (1: none; see gemm.cl).
+     * One tile configuration: {@code TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN[,VWN[,RB]]]}: the
+     * mapping of a work-item's rows and columns (strided by default), the vector width of the
+     * full-tile path (1: none) and the rows that path keeps in registers across TILE_K steps of k
+     * (0: all of the work-item's rows, step by step; see gemm.cl).
      */
-    record Params(int tileM, int tileN, int tileK, int wptM, int wptN, int strM, int strN, int vwn) {
+    record Params(int tileM, int tileN, int tileK, int wptM, int wptN, int strM, int strN, int vwn, int rb) {
         Params(int tileM, int tileN, int tileK, int wptM, int wptN) {
-            this(tileM, tileN, tileK, wptM, wptN, 1, 1, 1);
+            this(tileM, tileN, tileK, wptM, wptN, 1, 1, 1, 0);
+        }
+
+        Params(int tileM, int tileN, int tileK, int wptM, int wptN, int strM, int strN, int vwn) {
+            this(tileM, tileN, tileK, wptM, wptN, strM, strN, vwn, 0);
         }
 
         String defines() {
             return "-DTILE_M=" + tileM + " -DTILE_N=" + tileN + " -DTILE_K=" + tileK + " -DWPT_M=" + wptM
-                + " -DWPT_N=" + wptN + " -DSTRM=" + strM + " -DSTRN=" + strN + " -DVWN=" + vwn;
+                + " -DWPT_N=" + wptN + " -DSTRM=" + strM + " -DSTRN=" + strN + " -DVWN=" + vwn + " -DRB=" + rb;
         }
 
         int localN() { return tileN / wptN; }
@@ -35,6 +40,9 @@ final class GemmTuning {
         /** The text {@link #parse} reads, short when the trailing fields are their defaults. */
         String text() {
             String s = tileM + "," + tileN + "," + tileK + "," + wptM + "," + wptN;
+            if (rb != 0) {
+                return s + "," + strM + "," + strN + "," + vwn + "," + rb;
+            }
             if (vwn != 1) {
                 return s + "," + strM + "," + strN + "," + vwn;
             }
@@ -43,15 +51,15 @@ final class GemmTuning {
 
         static Params parse(String s) {
             String[] v = s.trim().split("\\s*,\\s*");
-            if (v.length != 5 && v.length != 7 && v.length != 8) {
+            if (v.length != 5 && v.length != 7 && v.length != 8 && v.length != 9) {
                 throw new IllegalArgumentException("GEMM tiles '" + s
-                    + "': TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN[,VWN]]");
+                    + "': TILE_M,TILE_N,TILE_K,WPT_M,WPT_N[,STRM,STRN[,VWN[,RB]]]");
             }
-            int[] x = {0, 0, 0, 0, 0, 1, 1, 1};
+            int[] x = {0, 0, 0, 0, 0, 1, 1, 1, 0};
             for (int i = 0; i < v.length; i++) {
                 x[i] = Integer.parseInt(v[i]);
             }
-            return new Params(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7]);
+            return new Params(x[0], x[1], x[2], x[3], x[4], x[5], x[6], x[7], x[8]);
         }
     }
 

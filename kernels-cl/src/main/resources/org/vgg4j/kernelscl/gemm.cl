@@ -45,6 +45,11 @@
 #define VWN 1       // > 1: full tiles of C read straight from global memory in floatVWN vectors (CLBlast's
 #endif              // VWN with SA = SB = 0): op(B) = B along its rows; A B^T along k, as dot products
 
+#ifndef RB
+#define RB 0        // > 0 (with VWN > 1): the vector path keeps RB rows x WPT_N columns of C in registers
+#endif              // while it walks TILE_K steps of k, the work-item's block of C in private memory between
+                    // (CPU devices: a 64 x 64 block is 256 vectors, far more than the registers)
+
 #define RTS_M (TILE_M / WPT_M)
 #define RTS_N (TILE_N / WPT_N)
 #if STRM
@@ -105,6 +110,47 @@ void gemm(const int M, const int N, const int K, const float alpha,
             for (int v = 0; v < VPT; v++)
                 acc[i][v] = (VEC)(0.0f);
         __global const float* bp = B + offB + col0;
+#if RB > 0
+        // k in blocks of TILE_K; in each, RB rows at a time: their RB x VPT vectors stay in
+        // registers across the block (loops over them unrolled, so the compiler can keep them
+        // there), the block's rows of B (TILE_K x WPT_N) stay in L1 and are read once per RB
+        // rows: an FMA costs about 1 / RB loads instead of a load and a store. op(A)[i, k] is
+        // A[aRow[i] + k * aStep] either way round
+        const long aStep = transA ? lda : 1;
+        for (int k0 = 0; k0 < K; k0 += TILE_K) {
+            const int k1 = min(K, k0 + TILE_K);
+            for (int i0 = 0; i0 < WPT_M; i0 += RB) {
+                VEC r[RB][VPT];
+                long aRow[RB];
+                #pragma unroll
+                for (int i = 0; i < RB; i++) {
+                    int gi = min(row0 + ROW(i0 + i), M - 1);
+                    aRow[i] = offA + (transA ? (long)gi : (long)gi * lda);
+                    #pragma unroll
+                    for (int v = 0; v < VPT; v++)
+                        r[i][v] = acc[i0 + i][v];
+                }
+                for (int k = k0; k < k1; k++) {
+                    VEC b[VPT];
+                    #pragma unroll
+                    for (int v = 0; v < VPT; v++)
+                        b[v] = VCOL(v) < ncols ? VLOAD(0, bp + (long)k * ldb + VCOL(v)) : (VEC)(0.0f);
+                    #pragma unroll
+                    for (int i = 0; i < RB; i++) {
+                        VEC a = (VEC)(A[aRow[i] + k * aStep]);
+                        #pragma unroll
+                        for (int v = 0; v < VPT; v++)
+                            r[i][v] = fma(a, b[v], r[i][v]);
+                    }
+                }
+                #pragma unroll
+                for (int i = 0; i < RB; i++)
+                    #pragma unroll
+                    for (int v = 0; v < VPT; v++)
+                        acc[i0 + i][v] = r[i][v];
+            }
+        }
+#else
         for (int k = 0; k < K; k++) {
             VEC b[VPT];
             for (int v = 0; v < VPT; v++)
@@ -116,6 +162,7 @@ void gemm(const int M, const int N, const int K, const float alpha,
                     acc[i][v] = mad((VEC)(a), b[v], acc[i][v]);
             }
         }
+#endif
         for (int i = 0; i < WPT_M; i++) {
             if (row0 + ROW(i) >= M)
                 continue;

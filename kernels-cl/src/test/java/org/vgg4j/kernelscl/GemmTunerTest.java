@@ -83,12 +83,14 @@ class GemmTunerTest {
         // full tiles in vectors of 16 and 4 columns (adjacent and strided), a last column tile of
         // whole vectors on the vector path, A B^T as dot products of vectors along k (k = 3 * TILE_K
         // + 7 leaves a tail), tiles taller than the rest of the matrix on the vector path (96 rows in
-        // tiles of 64 and 128), ragged edges on the scalar path
+        // tiles of 64 and 128), ragged edges on the scalar path; rows kept in registers across k
+        // blocks (RB; the tuner's check takes K = 3 blocks and a tail), strided and adjacent
         GemmTuner.best(dev, List.of("64,64,16,8,8,0,0", "32,64,8,4,16,0,0", "64,64,16,4,4,1,1", "32,16,16,16,16,0,0,16",
-            "64,64,16,8,8,1,1,4", "32,64,16,4,8,0,0,4", "64,128,16,64,64,0,0,16", "128,128,16,64,64,0,0,16"), "", 96,
-            96, 96, lines::add);
+            "64,64,16,8,8,1,1,4", "32,64,16,4,8,0,0,4", "64,128,16,64,64,0,0,16", "128,128,16,64,64,0,0,16",
+            "128,128,128,64,64,0,0,16,4", "64,64,32,16,16,1,1,4,4", "32,64,16,8,16,0,0,8,2"), "", 96, 96, 96,
+            lines::add);
         GemmTuner.best(dev, List.of("16,64,16,4,8,0,0", "16,16,16,16,16,0,0,16"), ".small-m", 16, 96, 96, lines::add);
-        assertEquals(10, lines.size(), lines.toString());
+        assertEquals(13, lines.size(), lines.toString());
         for (String l : lines) {
             assertTrue(l.contains("GFLOP/s"), l);
         }
@@ -97,6 +99,10 @@ class GemmTunerTest {
         assertThrows(IllegalArgumentException.class, () -> GemmTuning.Params.parse("64,64,16,8"));
         assertEquals("32,16,16,16,16,0,0,16", GemmTuning.Params.parse("32,16,16,16,16,0,0,16").text());
         assertNotNull(GemmTuner.violation(GemmTuning.Params.parse("32,32,16,8,8,0,0,16"), dev), "VWN over WPT_N");
+        assertEquals("128,128,128,64,64,0,0,16,4", GemmTuning.Params.parse("128,128,128,64,64,0,0,16,4").text());
+        assertEquals(4, GemmTuning.Params.parse("128,128,128,64,64,0,0,16,4").rb());
+        assertNotNull(GemmTuner.violation(GemmTuning.Params.parse("64,64,16,8,8,0,0,4,3"), dev), "RB not dividing WPT_M");
+        assertNotNull(GemmTuner.violation(GemmTuning.Params.parse("64,64,16,8,8,0,0,1,4"), dev), "RB without vectors");
     }
 
     @Test
