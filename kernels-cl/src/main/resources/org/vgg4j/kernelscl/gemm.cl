@@ -186,21 +186,28 @@ void gemm(const int M, const int N, const int K, const float alpha,
         #define NBN (WPT_N < 4 ? WPT_N : 4)
         for (int i0 = 0; i0 < WPT_M; i0 += NBM) {
             for (int j0 = 0; j0 < WPT_N; j0 += NBN) {
+                // (loops over the block unrolled: PoCL otherwise keeps acc in memory)
                 VEC acc[NBM][NBN];
+                #pragma unroll
                 for (int i = 0; i < NBM; i++)
+                    #pragma unroll
                     for (int j = 0; j < NBN; j++)
                         acc[i][j] = (VEC)(0.0f);
                 int k = 0;
                 for (; k + VWN <= K; k += VWN) {
                     VEC a[NBM];
                     VEC b[NBN];
+                    #pragma unroll
                     for (int i = 0; i < NBM; i++)
                         a[i] = VLOAD(0, A + offA + (long)(row0 + ROW(i0 + i)) * lda + k);
+                    #pragma unroll
                     for (int j = 0; j < NBN; j++)
                         b[j] = VLOAD(0, B + offB + (long)(col0 + COL(j0 + j)) * ldb + k);
+                    #pragma unroll
                     for (int i = 0; i < NBM; i++)
+                        #pragma unroll
                         for (int j = 0; j < NBN; j++)
-                            acc[i][j] = mad(a[i], b[j], acc[i][j]);
+                            acc[i][j] = fma(a[i], b[j], acc[i][j]);
                 }
                 for (int i = 0; i < NBM; i++) {
                     long ar = offA + (long)(row0 + ROW(i0 + i)) * lda;
