@@ -17,8 +17,9 @@ import org.vgg4j.vgg.VggConfig;
 
 /**
  * Where a training step of any model of {@link TrainStepRatio} goes, by backend op:
- * {@code OpProfile <model> <batch> [steps]}. The CPU backend is wrapped in a proxy that times
- * every call (the CPU backend returns when an op is done); ops are keyed by name and, for
+ * {@code OpProfile <model> <batch> [steps] [device]}. The backend is wrapped in a proxy that times
+ * every call (the CPU backend returns when an op is done; on another device each call is followed
+ * by {@code synchronize}, so the queue drains op by op); ops are keyed by name and, for
  * convolutions, their geometry. Prints the ops taking at least 0.5 % of the time, largest first.
  */
 public final class OpProfile {
@@ -28,13 +29,19 @@ public final class OpProfile {
         String model = args[0];
         int batch = Integer.parseInt(args[1]);
         int steps = args.length > 2 ? Integer.parseInt(args[2]) : 3;
+        String device = args.length > 3 ? args[3] : "cpu";
+        boolean wait = !device.equals("cpu");
         Map<String, long[]> times = new TreeMap<>();
         boolean[] on = {false};
-        try (Backend cpu = Backends.open("cpu")) {
+        try (Backend cpu = Backends.open(device)) {
             InvocationHandler h = (proxy, m, a) -> {
                 long t0 = System.nanoTime();
                 try {
-                    return m.invoke(cpu, a);
+                    Object r = m.invoke(cpu, a);
+                    if (wait && on[0]) {
+                        cpu.synchronize();
+                    }
+                    return r;
                 } catch (InvocationTargetException e) {
                     throw e.getCause();
                 } finally {

@@ -44,6 +44,10 @@ public final class TrainCommand implements Callable<Integer> {
         + "the schedule, the best epoch and the progress line use them; default 5000, or a tenth of a training "
         + "set under 50000. Not used when the data has its own val/ or --val-data is given.")
     Integer valSplit;
+    @Option(names = "--split-seed", description = "Seed of the held-out validation split (default: --seed). When "
+        + "fine-tuning (--init-from, --resume) with another --seed, keep the first run's split: the model has trained "
+        + "on every example outside it.")
+    Long splitSeed;
     @Option(names = "--val-data", description = "A folder (ImageFolder) to validate on instead of a held-out split.")
     String valData;
     @Option(names = "--dropout", defaultValue = "0.5")
@@ -274,7 +278,8 @@ public final class TrainCommand implements Callable<Integer> {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--val-split " + held + ": must be between 1 and "
                     + (full.size() - 1) + " (the training set has " + full.size() + " examples)");
             }
-            org.vgg4j.vgg.data.Subset.Split split = org.vgg4j.vgg.data.Subset.stratified(full, held, seed);
+            org.vgg4j.vgg.data.Subset.Split split = org.vgg4j.vgg.data.Subset.stratified(full, held,
+                splitSeed != null ? splitSeed : seed);
             trainSet = split.train();
             valSet = split.val();
         }

@@ -110,12 +110,13 @@ class CliTest {
         System.setErr(new java.io.PrintStream(captured, true));
         try {
             r = run("train", "--data", root.toString(), "--input", "32", "--scale", "32,40", "--color-pca", "--epochs",
-                "1", "--batch", "4", "--width-divisor", "32", "--fc", "8", "--out", dir.resolve("folder-test-run").toString());
+                "1", "--batch", "4", "--width-divisor", "32", "--fc", "8", "--seed", "5", "--split-seed", "9", "--out",
+                dir.resolve("folder-test-run").toString());
         } finally {
             System.setErr(oldErr);
         }
         assertEquals(0, r.code(), r.err() + captured);
-        assertTrue(captured.toString().contains("held-out validation, 1)"), captured.toString());
+        assertTrue(captured.toString().contains("held-out validation, 1, split seed 9)"), captured.toString());
         assertTrue(Files.readString(dir.resolve("folder-test-run/test.csv")).contains("best.safetensors,1,8,"));
         Run strict = run("train", "--data", root.toString(), "--strict", "--epochs", "1", "--out", dir.resolve("s").toString());
         assertEquals(1, strict.code());

@@ -2,6 +2,7 @@ package org.vgg4j.kernelscl;
 
 import static org.jocl.CL.CL_CONTEXT_PLATFORM;
 import static org.jocl.CL.CL_MEM_READ_WRITE;
+import static org.jocl.CL.CL_FALSE;
 import static org.jocl.CL.CL_TRUE;
 import static org.jocl.CL.clCreateBuffer;
 import static org.jocl.CL.clCreateCommandQueue;
@@ -9,10 +10,14 @@ import static org.jocl.CL.clCreateContext;
 import static org.jocl.CL.clCreateKernel;
 import static org.jocl.CL.clEnqueueCopyBuffer;
 import static org.jocl.CL.clEnqueueFillBuffer;
+import static org.jocl.CL.clEnqueueMarkerWithWaitList;
 import static org.jocl.CL.clEnqueueNDRangeKernel;
 import static org.jocl.CL.clEnqueueReadBuffer;
 import static org.jocl.CL.clEnqueueWriteBuffer;
 import static org.jocl.CL.clFinish;
+import static org.jocl.CL.clFlush;
+import static org.jocl.CL.clReleaseEvent;
+import static org.jocl.CL.clWaitForEvents;
 import static org.jocl.CL.clReleaseCommandQueue;
 import static org.jocl.CL.clReleaseContext;
 import static org.jocl.CL.clReleaseKernel;
@@ -34,6 +39,7 @@ import org.jocl.Sizeof;
 import org.jocl.cl_command_queue;
 import org.jocl.cl_context;
 import org.jocl.cl_context_properties;
+import org.jocl.cl_event;
 import org.jocl.cl_kernel;
 import org.jocl.cl_mem;
 import org.jocl.cl_program;
@@ -44,7 +50,10 @@ import org.vgg4j.tensor.Tensor;
 /**
  * The OpenCL backend: tensors are device buffers, every op is a kernel queued on one in-order
  * queue, and only {@link #download}, {@link #sum}, {@link #topK} and {@link #synchronize} wait.
- * Uploads are blocking writes (JOCL cannot leave a Java array to the driver asynchronously).
+ * Uploads are blocking writes (JOCL cannot leave a Java array to the driver asynchronously);
+ * {@link #uploadAhead} copies the array into a direct staging buffer and writes it on a second
+ * queue, ordered by events: after a marker of everything queued before, and before every later
+ * command that touches the destination (its event joins that command's wait list).
  * The GEMM-based ops and the others live in {@link ClOps}; this class owns the device state.
  * Not thread-safe: one training loop drives one backend.
  */
@@ -66,6 +75,16 @@ public final class ClBackend extends ClOps implements Backend {
     private long transfers;
     private long blockingCalls;
     private long launches;
+    private long aheadUploads;
+
+    /** The queue of {@link #uploadAhead}'s writes (created on first use). */
+    private cl_command_queue transferQueue;
+    /** Writes still pending on the transfer queue, by destination buffer. */
+    private final Map<cl_mem, cl_event> pending = new java.util.IdentityHashMap<>();
+    /** Staging buffers of {@link #uploadAhead}, used in turn; a slot is reused once its write is done. */
+    private final java.nio.ByteBuffer[] staging = new java.nio.ByteBuffer[4];
+    private final cl_event[] stagingDone = new cl_event[4];
+    private int nextStaging;
 
     public ClBackend(ClDevices.Device device) {
         this.device = device;
@@ -123,6 +142,97 @@ public final class ClBackend extends ClOps implements Backend {
         return new Stats(transfers, blockingCalls, launches);
     }
 
+    /** Uploads that went through {@link #uploadAhead}'s second queue so far. */
+    public long aheadUploads() {
+        return aheadUploads;
+    }
+
+    @Override
+    public boolean uploadsAhead() {
+        return true;
+    }
+
+    @Override
+    public void uploadAhead(float[] src, int srcOff, Tensor dst, long dstOff, int len) {
+        Checks.owned("uploadAhead", this, dst);
+        Checks.range("uploadAhead", "source", src.length, srcOff, len);
+        Checks.range("uploadAhead", "destination", dst.size(), dstOff, len);
+        if (len == 0) {
+            return;
+        }
+        if (transferQueue == null) {
+            transferQueue = clCreateCommandQueue(context, device.id(), 0, null);
+        }
+        int slot = nextStaging;
+        nextStaging = (nextStaging + 1) % staging.length;
+        if (stagingDone[slot] != null) {
+            // the slot's last write has to have read its staging buffer before it is refilled
+            clWaitForEvents(1, new cl_event[] {stagingDone[slot]});
+            clReleaseEvent(stagingDone[slot]);
+            stagingDone[slot] = null;
+        }
+        if (staging[slot] == null || staging[slot].capacity() < 4L * len) {
+            staging[slot] = java.nio.ByteBuffer.allocateDirect(4 * len).order(java.nio.ByteOrder.nativeOrder());
+        }
+        java.nio.ByteBuffer buf = staging[slot];
+        buf.clear();
+        buf.asFloatBuffer().put(src, srcOff, len);
+        cl_mem m = mem(dst);
+        // ops queued so far may read or write dst: the write starts after all of them
+        cl_event before = new cl_event();
+        clEnqueueMarkerWithWaitList(queue, 0, null, before);
+        clFlush(queue);
+        cl_event prior = pending.remove(m);
+        cl_event[] waits = prior == null ? new cl_event[] {before} : new cl_event[] {before, prior};
+        cl_event done = new cl_event();
+        clEnqueueWriteBuffer(transferQueue, m, CL_FALSE, 4 * dstOff, 4L * len, Pointer.to(buf), waits.length, waits, done);
+        clFlush(transferQueue);
+        clReleaseEvent(before);
+        if (prior != null) {
+            clReleaseEvent(prior);
+        }
+        pending.put(m, done);
+        org.jocl.CL.clRetainEvent(done);
+        stagingDone[slot] = done;
+        transfers++;
+        aheadUploads++;
+    }
+
+    /**
+     * The pending writes of {@link #uploadAhead} into any of these tensors, as a wait list for the
+     * next command on the main queue (null: none); once that command is queued after them,
+     * everything queued later is too, so they are forgotten.
+     */
+    private cl_event[] waitFor(Object... touched) {
+        if (pending.isEmpty()) {
+            return null;
+        }
+        List<cl_event> w = null;
+        for (Object a : touched) {
+            cl_mem m = a instanceof Tensor t ? mem(t) : a instanceof cl_mem cm ? cm : null;
+            cl_event e = m == null ? null : pending.remove(m);
+            if (e != null) {
+                if (w == null) {
+                    w = new ArrayList<>();
+                }
+                w.add(e);
+            }
+        }
+        return w == null ? null : w.toArray(new cl_event[0]);
+    }
+
+    private static void release(cl_event[] events) {
+        if (events != null) {
+            for (cl_event e : events) {
+                clReleaseEvent(e);
+            }
+        }
+    }
+
+    private static int count(cl_event[] events) {
+        return events == null ? 0 : events.length;
+    }
+
     @Override
     public String name() {
         return device.spec();
@@ -176,8 +286,10 @@ public final class ClBackend extends ClOps implements Backend {
         if (len == 0) {
             return;
         }
+        cl_event[] w = waitFor(dst);
         clEnqueueWriteBuffer(queue, mem(dst), CL_TRUE, 4 * dstOff, 4L * len, Pointer.to(src).withByteOffset(4L * srcOff),
-            0, null, null);
+            count(w), w, null);
+        release(w);
         transfers++;
         blockingCalls++;
     }
@@ -190,8 +302,10 @@ public final class ClBackend extends ClOps implements Backend {
         if (len == 0) {
             return;
         }
+        cl_event[] w = waitFor(src);
         clEnqueueReadBuffer(queue, mem(src), CL_TRUE, 4 * srcOff, 4L * len, Pointer.to(dst).withByteOffset(4L * dstOff),
-            0, null, null);
+            count(w), w, null);
+        release(w);
         transfers++;
         blockingCalls++;
     }
@@ -202,7 +316,9 @@ public final class ClBackend extends ClOps implements Backend {
         Checks.range("copy", "source", src.size(), srcOff, len);
         Checks.range("copy", "destination", dst.size(), dstOff, len);
         if (len > 0) {
-            clEnqueueCopyBuffer(queue, mem(src), mem(dst), 4 * srcOff, 4 * dstOff, 4 * len, 0, null, null);
+            cl_event[] w = waitFor(src, dst);
+            clEnqueueCopyBuffer(queue, mem(src), mem(dst), 4 * srcOff, 4 * dstOff, 4 * len, count(w), w, null);
+            release(w);
         }
     }
 
@@ -210,18 +326,24 @@ public final class ClBackend extends ClOps implements Backend {
     public void fill(Tensor t, float value) {
         Checks.owned("fill", this, t);
         if (t.size() > 0) {
-            clEnqueueFillBuffer(queue, mem(t), Pointer.to(new float[] {value}), Sizeof.cl_float, 0, 4 * t.size(), 0,
-                null, null);
+            cl_event[] w = waitFor(t);
+            clEnqueueFillBuffer(queue, mem(t), Pointer.to(new float[] {value}), Sizeof.cl_float, 0, 4 * t.size(),
+                count(w), w, null);
+            release(w);
         }
     }
 
     @Override
     public void release(Tensor t) {
+        release(waitFor(t)); // the runtime frees the buffer once the commands using it are done
         clReleaseMemObject(t.storage(ClBuffer.class).mem);
     }
 
     @Override
     public void synchronize() {
+        if (transferQueue != null) {
+            clFinish(transferQueue);
+        }
         clFinish(queue);
         blockingCalls++;
     }
@@ -256,7 +378,9 @@ public final class ClBackend extends ClOps implements Backend {
                 return;
             }
         }
-        clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, 0, null, null);
+        cl_event[] w = waitFor(args);
+        clEnqueueNDRangeKernel(queue, k, g.length, null, g, local, count(w), w, null);
+        release(w);
         launches++;
     }
 
@@ -282,9 +406,21 @@ public final class ClBackend extends ClOps implements Backend {
         }
         closed = true;
         try {
+            if (transferQueue != null) {
+                clFinish(transferQueue);
+            }
             clFinish(queue);
         } catch (CLException ignored) {
             // closing anyway
+        }
+        pending.values().forEach(org.jocl.CL::clReleaseEvent);
+        for (cl_event e : stagingDone) {
+            if (e != null) {
+                clReleaseEvent(e);
+            }
+        }
+        if (transferQueue != null) {
+            clReleaseCommandQueue(transferQueue);
         }
         scratch.values().forEach(Tensor::close);
         kernels.values().forEach(k -> clReleaseKernel(k));

@@ -100,6 +100,50 @@ class ClRuntimeTest {
         }
     }
 
+    /**
+     * uploadAhead's write waits for the ops queued before it (a GEMM still reading the old values)
+     * and the ops queued after it wait for the write; the source array may change once it returns.
+     */
+    @Test
+    void uploadsAheadKeepTheQueueOrderBothWays() {
+        try (ClBackend cl = new ClBackend(device())) {
+            int n = 512;
+            java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+            float[] a0 = new float[n * n];
+            float[] a1 = new float[n * n];
+            float[] b = new float[n * n];
+            for (int i = 0; i < a0.length; i++) {
+                a0[i] = (float) r.nextDouble(-1, 1);
+                a1[i] = (float) r.nextDouble(-1, 1);
+                b[i] = (float) r.nextDouble(-1, 1);
+            }
+            Tensor a = cl.fromHost(a0, n, n);
+            Tensor bt = cl.fromHost(b, n, n);
+            Tensor c = cl.zeros(n, n);
+            Tensor copy = cl.zeros(n, n);
+            cl.gemm(false, false, n, n, n, 1f, a, 0, n, bt, 0, n, 0f, c, 0, n);
+            float[] expected = cl.toHost(c); // a0 b
+            long ahead = cl.aheadUploads();
+            for (int round = 0; round < 3; round++) {
+                cl.fill(c, 0f);
+                cl.gemm(false, false, n, n, n, 1f, a, 0, n, bt, 0, n, 0f, c, 0, n); // reads a0 while queued
+                float[] next = (round % 2 == 0 ? a1 : a0).clone();
+                cl.uploadAhead(next, 0, a, 0, next.length);
+                java.util.Arrays.fill(next, Float.NaN); // the copy already holds it
+                cl.copy(a, 0, copy, 0, a.size()); // must see the new values
+                org.junit.jupiter.api.Assertions.assertArrayEquals(expected, cl.toHost(c), "round " + round
+                    + ": the GEMM queued before the upload read the old values");
+                org.junit.jupiter.api.Assertions.assertArrayEquals(round % 2 == 0 ? a1 : a0, cl.toHost(copy),
+                    "round " + round + ": the copy queued after the upload read the new values");
+                // back to a0 for the next round's GEMM
+                cl.uploadAhead(a0, 0, a, 0, a0.length);
+            }
+            assertEquals(ahead + 6, cl.aheadUploads());
+            assertTrue(cl.uploadsAhead());
+            org.junit.jupiter.api.Assertions.assertArrayEquals(a0, cl.toHost(a));
+        }
+    }
+
     @Test
     void explicitDevicesAreCheckedAndAutoPrefersTheCpuOverACpuOpenClDriver() {
         ClDevices.Device dev = device();

@@ -60,6 +60,80 @@ public final class TrainStep implements AutoCloseable {
         return accumulate(images, labels, n, n, sampleShape, null);
     }
 
+    /** A batch {@link #prefetch} sent ahead: its arrays, count and pair of input buffers. */
+    private record Ahead(float[] images, float[] labels, int n, int pair, Tensor x, Tensor y) {}
+
+    /** Batches sent ahead and not yet used, oldest first (at most two: one a pair of buffers). */
+    private final java.util.ArrayDeque<Ahead> ahead = new java.util.ArrayDeque<>();
+
+    /**
+     * Whether {@link #prefetch} sends batches ahead on this backend (one that overlaps uploads with
+     * queued work: a second queue) for batches of this size (one micro-batch).
+     */
+    public boolean prefetches(int n) {
+        return backend.uploadsAhead() && n <= microBatch;
+    }
+
+    /**
+     * Starts uploading the next batch while the one before it computes: a {@link #gradients} call
+     * with the same arrays and count then finds it on the device (the arrays may be refilled once
+     * this returns: the copy already holds them; a caller that will not use it calls
+     * {@link #dropPrefetched}). Does nothing when {@link #prefetches} says no.
+     */
+    public void prefetch(float[] images, float[] labels, int n, int... sampleShape) {
+        if (!prefetches(n)) {
+            return;
+        }
+        int per = (int) Tensor.sizeOf(sampleShape);
+        if ((long) n * per > images.length || n > labels.length || n <= 0) {
+            throw new IllegalArgumentException("TrainStep.prefetch: " + n + " examples of " + java.util.Arrays.toString(
+                sampleShape) + " from " + images.length + " values and " + labels.length + " labels");
+        }
+        if (ahead.size() == 2) {
+            ahead.removeFirst(); // never used: its pair is free again
+        }
+        int pair = freePair();
+        Tensor x = buffers.get("x" + pair, inputShape(n, sampleShape));
+        Tensor y = buffers.get("y" + pair, n);
+        // the backend orders the write after queued ops that may still read this pair
+        backend.uploadAhead(images, 0, x, 0, n * per);
+        backend.uploadAhead(labels, 0, y, 0, n);
+        ahead.addLast(new Ahead(images, labels, n, pair, x, y));
+    }
+
+    /** Forgets the batches sent ahead (a training loop that leaves before using them). */
+    public void dropPrefetched() {
+        ahead.clear();
+    }
+
+    /** A pair of input buffers that no batch sent ahead holds. */
+    private int freePair() {
+        return ahead.isEmpty() || ahead.peekLast().pair() != 0 ? 0 : 1;
+    }
+
+    private static int[] inputShape(int n, int[] sampleShape) {
+        int[] shape = new int[sampleShape.length + 1];
+        shape[0] = n;
+        System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
+        return shape;
+    }
+
+    /**
+     * The batch sent ahead with these arrays, removed from the queue (with every older one: a batch
+     * is used once, in order), or null. A call with a batch that was not sent ahead leaves them.
+     */
+    private Ahead sentAhead(float[] images, float[] labels, int n, int[] shape) {
+        for (Ahead a : ahead) {
+            if (a.images() == images && a.labels() == labels && a.n() == n && java.util.Arrays.equals(a.x().shape(), shape)) {
+                while (ahead.removeFirst() != a) {
+                    // older ones are stale
+                }
+                return a;
+            }
+        }
+        return null;
+    }
+
     /** Micro-batches of the mean over {@code denominator} examples; the listener watches the last backward. */
     private double accumulate(float[] images, float[] labels, int n, int denominator, int[] sampleShape,
                               java.util.function.Consumer<Module> lastBackward) {
@@ -78,10 +152,24 @@ public final class TrainStep implements AutoCloseable {
             int[] shape = new int[sampleShape.length + 1];
             shape[0] = m;
             System.arraycopy(sampleShape, 0, shape, 1, sampleShape.length);
-            Tensor x = buffers.get("x", shape);
-            Tensor y = buffers.get("y", m);
-            backend.upload(images, lo * per, x, 0, m * per);
-            backend.upload(labels, lo, y, 0, m);
+            Tensor x;
+            Tensor y;
+            Ahead a = m == n ? sentAhead(images, labels, n, shape) : null;
+            if (a != null) {
+                x = a.x();
+                y = a.y();
+            } else {
+                // with batches sent ahead: the pair none of them holds (queued ops may still read
+                // it; a blocking upload is ordered after them)
+                while (ahead.size() > 1) {
+                    ahead.removeFirst();
+                }
+                String pair = prefetches(n) ? String.valueOf(freePair()) : "";
+                x = buffers.get("x" + pair, shape);
+                y = buffers.get("y" + pair, m);
+                backend.upload(images, lo * per, x, 0, m * per);
+                backend.upload(labels, lo, y, 0, m);
+            }
             sum += microStep(x, y, (float) m / denominator) * m;
             int[] top1 = backend.topK(loss.probabilities(), 1);
             for (int i = 0; i < m; i++) {

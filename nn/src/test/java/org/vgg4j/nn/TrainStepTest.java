@@ -17,8 +17,12 @@ class TrainStepTest {
     static final CpuBackend CPU = new CpuBackend();
 
     static Sequential net() {
-        Sequential n = new Sequential(new Conv2d(CPU, "c", 1, 4, 3, 1, 1, true), new ReLU(CPU, true), new Flatten(),
-            new Linear(CPU, "fc", 4 * 64, 4, true));
+        return net(CPU);
+    }
+
+    static Sequential net(org.vgg4j.tensor.Backend be) {
+        Sequential n = new Sequential(new Conv2d(be, "c", 1, 4, 3, 1, 1, true), new ReLU(be, true), new Flatten(),
+            new Linear(be, "fc", 4 * 64, 4, true));
         long seed = 3;
         for (Parameter p : n.parameters()) {
             Init.normal(p, 0.2, seed++);
@@ -30,6 +34,70 @@ class TrainStepTest {
         float[] g = new float[(int) s.gradientSize()];
         s.gradientsToHost(g);
         return g;
+    }
+
+    /**
+     * Batches sent ahead (uploaded on a second queue while the step before runs, into the other
+     * pair of input buffers) train to the same bits as batches uploaded in place, with the batch
+     * arrays in a pool of three that the loader refills as it recycles them. On every backend that
+     * sends uploads ahead (OpenCL); a backend that does not must say so.
+     */
+    @Test
+    void batchesSentAheadTrainToTheSameBits() {
+        assertEquals(false, CPU.uploadsAhead(), "the CPU backend copies in place");
+        int tested = 0;
+        for (TestBackends.Device d : TestBackends.others()) {
+            org.vgg4j.tensor.Backend be = d.backend();
+            if (!be.uploadsAhead()) {
+                continue;
+            }
+            tested++;
+            int steps = 7;
+            int n = 6;
+            float[][] data = TrainingTest.dataset(n * steps, 5);
+            int per = 64;
+            float[][][] batches = new float[steps][2][];
+            for (int i = 0; i < steps; i++) {
+                batches[i][0] = java.util.Arrays.copyOfRange(data[0], i * n * per, (i + 1) * n * per);
+                batches[i][1] = java.util.Arrays.copyOfRange(data[1], i * n, (i + 1) * n);
+            }
+            try (Sequential a = net(be); Sequential b = net(be);
+                 TrainStep plain = new TrainStep(be, a, new Sgd(0.1f, 0.9f, 0f, false, false), n);
+                 TrainStep ahead = new TrainStep(be, b, new Sgd(0.1f, 0.9f, 0f, false, false), n)) {
+                assertEquals(true, ahead.prefetches(n));
+                // the loader's recycled buffers: three sets, each refilled once its batch is used
+                float[][][] pool = new float[3][2][];
+                for (int k = 0; k < 3; k++) {
+                    pool[k][0] = new float[n * per];
+                    pool[k][1] = new float[n];
+                }
+                java.util.function.IntFunction<float[][]> fill = i -> {
+                    float[][] set = pool[i % 3];
+                    System.arraycopy(batches[i][0], 0, set[0], 0, n * per);
+                    System.arraycopy(batches[i][1], 0, set[1], 0, n);
+                    return set;
+                };
+                float[][] next = fill.apply(0);
+                for (int i = 0; i < steps; i++) {
+                    double l1 = plain.gradients(batches[i][0], batches[i][1], n, 1, 8, 8);
+                    plain.update();
+                    float[][] cur = next;
+                    next = i + 1 < steps ? fill.apply(i + 1) : null;
+                    if (next != null) {
+                        ahead.prefetch(next[0], next[1], n, 1, 8, 8);
+                    }
+                    double l2 = ahead.gradients(cur[0], cur[1], n, 1, 8, 8);
+                    ahead.update();
+                    assertEquals(l1, l2, 0.0, d + " step " + i);
+                    assertEquals(plain.lastCorrect(), ahead.lastCorrect(), d + " step " + i);
+                }
+                for (int p = 0; p < a.parameters().size(); p++) {
+                    assertArrayEquals(a.parameters().get(p).value().toHost(), b.parameters().get(p).value().toHost(),
+                        d + " parameter " + p);
+                }
+            }
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(tested > 0, "no backend here sends uploads ahead");
     }
 
     @Test

@@ -31,6 +31,21 @@ public interface Backend extends AutoCloseable {
     /** Copies {@code len} floats from {@code src[srcOff..]} into {@code dst[dstOff..]}. */
     void upload(float[] src, int srcOff, Tensor dst, long dstOff, int len);
 
+    /**
+     * {@link #upload}, but where the device can, the copy runs while the ops already queued run
+     * (a second queue) and this returns once {@code src} has been read: the copy starts after
+     * every op queued before this call (they may still use {@code dst}) and ends before any op
+     * queued after it that touches {@code dst}. The default is {@link #upload}.
+     */
+    default void uploadAhead(float[] src, int srcOff, Tensor dst, long dstOff, int len) {
+        upload(src, srcOff, dst, dstOff, len);
+    }
+
+    /** Whether {@link #uploadAhead} overlaps queued work (worth a second input buffer). */
+    default boolean uploadsAhead() {
+        return false;
+    }
+
     /** Copies {@code len} floats from {@code src[srcOff..]} into {@code dst[dstOff..]}; waits. */
     void download(Tensor src, long srcOff, float[] dst, int dstOff, int len);
 

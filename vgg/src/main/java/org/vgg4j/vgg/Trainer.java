@@ -106,6 +106,12 @@ public class Trainer implements AutoCloseable {
         stopRequested = true;
     }
 
+    /**
+     * Whether the next batch is sent to the device while the current one computes, on backends
+     * that overlap uploads ({@code -Dvgg4j.train.prefetch=false}: uploaded when its step starts).
+     */
+    private final boolean prefetch = !"false".equals(System.getProperty("vgg4j.train.prefetch"));
+
     /** Training examples of the last {@link #gradients} batch whose top-1 class was right (dropout on). */
     public int lastCorrect() {
         return lastCorrect;
@@ -185,8 +191,14 @@ public class Trainer implements AutoCloseable {
                 int seen = 0;
                 BatchLoader.Epoch batches = loader.epoch(epoch, state.step());
                 Progress progress = new Progress(log, epoch, cfg.epochs(), perEpoch, state.step());
-                while (batches.hasNext()) {
-                    BatchLoader.Batch b = batches.next();
+                BatchLoader.Batch next = batches.hasNext() ? batches.next() : null;
+                while (next != null) {
+                    BatchLoader.Batch b = next;
+                    next = batches.hasNext() ? batches.next() : null;
+                    if (next != null && prefetch && group.size() == 1 && step.prefetches(next.n())) {
+                        // the next batch travels to the device while this one computes
+                        step.prefetch(next.images(), next.labels(), next.n(), train.channels(), prep.size(), prep.size());
+                    }
                     for (org.vgg4j.nn.layers.Dropout d : model.dropouts()) {
                         d.setExampleOffset(b.first());
                     }
@@ -215,6 +227,7 @@ public class Trainer implements AutoCloseable {
                         pending = state; // written once the next loss vouches for these weights
                     }
                     if (stopRequested) {
+                        step.dropPrefetched();
                         saveCheckpoint(ckpt);
                         log.printf(Locale.ROOT, "%nstopped: checkpoint saved to %s (resume with --resume)%n", ckpt);
                         return Outcome.STOPPED;
@@ -313,6 +326,7 @@ public class Trainer implements AutoCloseable {
         double ref = state.referenceLoss();
         boolean exploded = !Double.isNaN(ref) && l > cfg.maxLossRatio() * Math.max(ref, 1e-3);
         if (!Double.isFinite(l) || exploded) {
+            step.dropPrefetched();
             throw new TrainingDivergedException(String.format(Locale.ROOT,
                 "loss %s at epoch %d, step %d (first loss %.4f): training diverged; try a smaller learning rate. "
                     + "The last good checkpoint is %s", Double.isFinite(l) ? String.format(Locale.ROOT, "%.4g", l)

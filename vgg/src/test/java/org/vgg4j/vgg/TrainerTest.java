@@ -68,6 +68,45 @@ class TrainerTest {
         }
     }
 
+    /**
+     * On OpenCL the trainer sends each next batch to the device while the current one computes
+     * (a second queue): the losses are those of batches uploaded when their step starts, bit for bit.
+     */
+    @Test
+    void batchesSentAheadOnOpenClGiveTheSameLosses() throws Exception {
+        org.vgg4j.tensor.BackendProvider cl = org.vgg4j.tensor.Backends.providers().stream()
+            .filter(p -> p.scheme().equals("cl")).findFirst().orElse(null);
+        if (org.vgg4j.kernelscl.ClDevices.required()) {
+            assertTrue(cl != null && cl.isAvailable(), "VGG4J_REQUIRE_OPENCL is set but there is no OpenCL device");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(cl != null && cl.isAvailable(), "no OpenCL device");
+        List<List<Double>> runs = new ArrayList<>();
+        long[] ahead = new long[2];
+        for (String prefetch : new String[] {"true", "false"}) {
+            System.setProperty("vgg4j.train.prefetch", prefetch);
+            try (org.vgg4j.kernelscl.ClBackend b = (org.vgg4j.kernelscl.ClBackend) cl.open("cl")) {
+                InMemoryDataset train = strokes(96, 1);
+                InMemoryDataset val = strokes(48, 2);
+                Preprocess prep = new Preprocess(32, 2, true, new float[] {0.2f}, new float[] {0.3f});
+                TrainConfig cfg = new TrainConfig(1, 16, 16, 0.02f, 0.9f, 5e-4f, TrainConfig.Schedule.COSINE, 2, 10,
+                    1e-5f, 7, 0, dir.resolve("cl-" + prefetch), 20.0);
+                List<Double> losses = new ArrayList<>();
+                try (VggModel m = VggModel.build(b, TINY, 7).initialise(VggModel.InitScheme.HE, 7);
+                     Trainer t = new TrainerProbe(b, m, cfg, train, val, prep, losses, -1)) {
+                    t.run(false);
+                }
+                runs.add(losses);
+                ahead[runs.size() - 1] = b.aheadUploads();
+            } finally {
+                System.clearProperty("vgg4j.train.prefetch");
+            }
+        }
+        assertEquals(6, runs.get(0).size());
+        assertEquals(runs.get(1), runs.get(0), "sent ahead or not, the same losses bit for bit");
+        assertEquals(2 * 5, ahead[0], "every batch but the first sent ahead (images and labels)");
+        assertEquals(0, ahead[1]);
+    }
+
     @Test
     void resumeFromAMidRunCheckpointGivesTheSameLosses() throws Exception {
         List<Double> straight = run(dir.resolve("a"), 2, false, -1);

@@ -89,7 +89,7 @@ public final class Subset implements Dataset {
             }
         }
         return new Split(new Subset(d, train, d.source() + " (training part)"),
-            new Subset(d, val, d.source() + " (held-out validation, " + valCount + ")"));
+            new Subset(d, val, d.source() + " (held-out validation, " + valCount + ", split seed " + seed + ")"));
     }
 
     @Override
