@@ -172,7 +172,8 @@ public final class ClBackend extends ClOps implements Backend {
             stagingDone[slot] = null;
         }
         if (staging[slot] == null || staging[slot].capacity() < 4L * len) {
-            staging[slot] = java.nio.ByteBuffer.allocateDirect(4 * len).order(java.nio.ByteOrder.nativeOrder());
+            staging[slot] = java.nio.ByteBuffer.allocateDirect(Math.multiplyExact(4, len))
+                .order(java.nio.ByteOrder.nativeOrder());
         }
         java.nio.ByteBuffer buf = staging[slot];
         buf.clear();

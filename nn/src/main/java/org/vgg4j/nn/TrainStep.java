@@ -76,9 +76,9 @@ public final class TrainStep implements AutoCloseable {
 
     /**
      * Starts uploading the next batch while the one before it computes: a {@link #gradients} call
-     * with the same arrays and count then finds it on the device (the arrays may be refilled once
-     * this returns: the copy already holds them; a caller that will not use it calls
-     * {@link #dropPrefetched}). Does nothing when {@link #prefetches} says no.
+     * with the same arrays and count then finds it on the device. The arrays must still hold this
+     * batch when that call comes (it counts the top-1 hits against {@code labels}); a caller that
+     * will not make it calls {@link #dropPrefetched}. Does nothing when {@link #prefetches} says no.
      */
     public void prefetch(float[] images, float[] labels, int n, int... sampleShape) {
         if (!prefetches(n)) {
