@@ -32,6 +32,19 @@ final class EvalCommand implements Callable<Integer> {
     Integer canvas;
     @Option(names = "--no-flip", description = "Dense: do not average with the mirrored image.")
     boolean noFlip;
+    @Option(names = "--flip", description = "Centre crop: average the posteriors with those of the mirror image "
+        + "(the paper's flip averaging, for any network).")
+    boolean flip;
+    @Option(names = "--split", defaultValue = "test", description = "test (default), or validation: the split `train` "
+        + "held out of the training set (the same --split-seed and --val-split give the same images), to choose an "
+        + "evaluation on before looking at the test set.")
+    String split;
+    @Option(names = "--split-seed", defaultValue = "1", description = "--split validation: the seed the training run "
+        + "drew its split with (its --split-seed, else its --seed; default ${DEFAULT-VALUE}).")
+    long splitSeed;
+    @Option(names = "--val-split", description = "--split validation: the number of images held out (default as "
+        + "train: 5000, or a tenth of a training set under 50000).")
+    Integer valSplit;
     @Option(names = "--batch", defaultValue = "200")
     int batch;
     @Option(names = "--device", defaultValue = "cpu")
@@ -58,7 +71,16 @@ final class EvalCommand implements Callable<Integer> {
                     case "dense" -> canvas == null ? in0 : Math.max(in0, canvas);
                     default -> scales != null ? java.util.Arrays.stream(scales).max().getAsInt() : in0 + 64;
                 };
-                var test = Data.evaluationFor(data, decode, l.info().classNames());
+                if (!split.equals("test") && !split.equals("validation")) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--split " + split
+                        + ": test or validation");
+                }
+                if (flip && !mode.equals("center")) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "--flip is for --mode center (dense, "
+                        + "multicrop, multiscale and fusion average with mirror images already)");
+                }
+                var test = split.equals("test") ? Data.evaluationFor(data, decode, l.info().classNames())
+                    : heldOut(decode);
                 if (l.info().inChannels() != test.channels() || l.info().classes() != test.classes()) {
                     throw new IllegalArgumentException("model " + model + " expects " + l.info().inChannels()
                         + " channels and " + l.info().classes() + " classes; " + test.source() + " has "
@@ -75,7 +97,7 @@ final class EvalCommand implements Callable<Integer> {
                 Evaluator.Result r = switch (mode) {
                     case "dense" -> Evaluator.dense(backend, m, test, l.info().preprocess(), canvas == null ? in : canvas,
                         !noFlip, batch);
-                    case "center" -> Evaluator.evaluate(backend, m, test, l.info().preprocess(), batch);
+                    case "center" -> Evaluator.evaluate(backend, m, test, l.info().preprocess(), batch, flip);
                     default -> org.vgg4j.vgg.MultiViewEvaluator.evaluate(backend, m, test, l.info().preprocess(),
                         org.vgg4j.vgg.MultiViewEvaluator.Mode.valueOf(mode.toUpperCase(Locale.ROOT)), qs, grid, batch);
                 };
@@ -87,5 +109,20 @@ final class EvalCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** The training run's held-out validation split, drawn as {@code train} draws it. */
+    private org.vgg4j.vgg.data.Dataset heldOut(int decode) throws java.io.IOException {
+        if (Data.ownValidation(data, decode, false, null) != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), data + " has its own val/ split: evaluate "
+                + "that folder instead of --split validation");
+        }
+        org.vgg4j.vgg.data.Dataset full = Data.open(data, true, decode, false);
+        int held = valSplit != null ? valSplit : full.size() >= 50_000 ? 5000 : Math.max(1, full.size() / 10);
+        if (held <= 0 || held >= full.size()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--val-split " + held + ": must be between 1 "
+                + "and " + (full.size() - 1) + " (the training set has " + full.size() + " examples)");
+        }
+        return org.vgg4j.vgg.data.Subset.stratified(full, held, splitSeed).val();
     }
 }

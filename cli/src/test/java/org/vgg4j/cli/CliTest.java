@@ -278,6 +278,24 @@ class CliTest {
         Run e = run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("(20 images): top-1 accuracy"), e.out());
+        // the split train held out, drawn again by eval: the same images, so the validation
+        // accuracy and loss of the epoch's model, as the trainer listed them
+        Run v = run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString(),
+            "--split", "validation", "--val-split", "10");
+        assertEquals(0, v.code(), v.err());
+        assertTrue(v.out().contains("(held-out validation, 10, split seed 1) (10 images)"), v.out());
+        String[] epoch1 = Files.readAllLines(out.resolve("metrics.csv")).get(1).split(",");
+        assertTrue(v.out().contains(String.format(java.util.Locale.ROOT, "top-1 accuracy %.2f%%",
+            100 * Double.parseDouble(epoch1[3]))), v.out() + " vs " + String.join(",", epoch1));
+        assertTrue(v.out().contains(String.format(java.util.Locale.ROOT, "loss %.4f", Double.parseDouble(epoch1[2]))),
+            v.out() + " vs " + String.join(",", epoch1));
+        Run f = run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString(), "--flip");
+        assertEquals(0, f.code(), f.err());
+        assertTrue(f.out().contains("(20 images): top-1 accuracy"), f.out());
+        assertEquals(2, run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString(),
+            "--flip", "--mode", "multicrop").code());
+        assertEquals(2, run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString(),
+            "--split", "train").code());
         Run s = run("summary", "--arch", "resnet50");
         assertEquals(0, s.code(), s.err());
         assertTrue(s.out().contains("multiply-adds per batch of 1: 4,089,184,256"), s.out());

@@ -18,7 +18,20 @@ public final class Evaluator {
 
     public static Result evaluate(Backend backend, org.vgg4j.nn.Module model, Dataset data, Preprocess prep, int batch)
         throws InterruptedException {
+        return evaluate(backend, model, data, prep, batch, false);
+    }
+
+    /**
+     * {@link #evaluate}; with {@code flip}, the softmax posteriors of each centre crop and of its
+     * mirror image averaged (the paper's flip averaging, for any network), loss and top-k taken
+     * from the average.
+     */
+    public static Result evaluate(Backend backend, org.vgg4j.nn.Module model, Dataset data, Preprocess prep, int batch,
+                                  boolean flip) throws InterruptedException {
         requireExamples(data);
+        if (flip) {
+            return evaluateFlipped(backend, model, data, prep, batch);
+        }
         long t0 = System.nanoTime();
         int k = Math.min(5, data.classes());
         double lossSum = 0;
@@ -58,6 +71,61 @@ public final class Evaluator {
             if (x != null) {
                 x.close();
                 y.close();
+            }
+        }
+        int n = data.size();
+        return new Result(n, lossSum / n, (double) hit1 / n, (double) hit5 / n, (System.nanoTime() - t0) / 1e9);
+    }
+
+    private static Result evaluateFlipped(Backend backend, org.vgg4j.nn.Module model, Dataset data, Preprocess prep,
+                                          int batch) throws InterruptedException {
+        long t0 = System.nanoTime();
+        int k = Math.min(5, data.classes());
+        int classes = data.classes();
+        int c = data.channels();
+        int size = prep.size();
+        double lossSum = 0;
+        long hit1 = 0;
+        long hit5 = 0;
+        try (BatchLoader loader = new BatchLoader(data, prep.forEvaluation(), batch, 0, false);
+             SoftmaxCrossEntropy sm = new SoftmaxCrossEntropy(backend)) {
+            BatchLoader.Epoch epoch = loader.epoch(0, 0);
+            while (epoch.hasNext()) {
+                BatchLoader.Batch b = epoch.next();
+                int n = b.n();
+                float[] x = java.util.Arrays.copyOf(b.images(), n * c * size * size);
+                float[] labels = java.util.Arrays.copyOf(b.labels(), n);
+                loader.recycle(b);
+                float[] mirrored = new float[x.length];
+                for (int row = 0; row < n * c * size; row++) {
+                    for (int col = 0; col < size; col++) {
+                        mirrored[row * size + col] = x[row * size + size - 1 - col];
+                    }
+                }
+                float[] probs = new float[n * classes];
+                for (float[] in : new float[][] {x, mirrored}) {
+                    try (Tensor t = backend.fromHost(in, n, c, size, size); Tensor y = backend.fromHost(labels, n)) {
+                        sm.forward(model.forward(t, false), y);
+                        float[] p = sm.probabilities().toHost();
+                        for (int i = 0; i < probs.length; i++) {
+                            probs[i] += 0.5f * p[i];
+                        }
+                    }
+                }
+                for (int i = 0; i < n; i++) {
+                    int label = (int) labels[i];
+                    float own = probs[i * classes + label];
+                    lossSum -= Math.log(Math.max(own, 1e-30f));
+                    int better = 0;
+                    for (int j = 0; j < classes; j++) {
+                        float v = probs[i * classes + j];
+                        if (v > own || (v == own && j < label)) {
+                            better++;
+                        }
+                    }
+                    hit1 += better == 0 ? 1 : 0;
+                    hit5 += better < k ? 1 : 0;
+                }
             }
         }
         int n = data.size();

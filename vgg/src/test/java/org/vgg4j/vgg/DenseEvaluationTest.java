@@ -47,6 +47,14 @@ class DenseEvaluationTest {
             assertEquals(centre.loss(), dense.loss(), 1e-4);
             Evaluator.Result flipped = Evaluator.dense(cpu, m, d, prep, 48, true, 8);
             assertTrue(flipped.top1() >= 0 && flipped.top1() <= 1 && Double.isFinite(flipped.loss()));
+            // centre crop with flips (any network) against dense at the input size with flips (VGG's
+            // fully convolutional path, mirrored by its own code)
+            Evaluator.Result centreFlip = Evaluator.evaluate(cpu, m, d, prep, 8, true);
+            Evaluator.Result denseFlip = Evaluator.dense(cpu, m, d, prep, 32, true, 8);
+            assertEquals(denseFlip.top1(), centreFlip.top1(), 1e-9);
+            assertEquals(denseFlip.top5(), centreFlip.top5(), 1e-9);
+            assertEquals(denseFlip.loss(), centreFlip.loss(), 1e-4);
+            assertTrue(Math.abs(centreFlip.loss() - centre.loss()) > 1e-6, "the mirror images change the posteriors");
         }
     }
 }
