@@ -74,6 +74,22 @@ inline float hsum4(float4 v) { return hsum2(v.lo + v.hi); }
 inline float hsum8(float8 v) { return hsum4(v.lo + v.hi); }
 inline float hsum16(float16 v) { return hsum8(v.lo + v.hi); }
 #define HSUM CAT(hsum, VWN)
+// the first cnt (< VWN) floats at p as a vector, zeros after them; and the way back
+inline VEC vloadPart(__global const float* p, int cnt) {
+    float t[VWN];
+    for (int e = 0; e < VWN; e++)
+        t[e] = e < cnt ? p[e] : 0.0f;
+    return VLOAD(0, t);
+}
+inline void vstorePart(VEC v, __global float* p, int cnt) {
+    float t[VWN];
+    VSTORE(v, 0, t);
+    for (int e = 0; e < cnt; e++)
+        p[e] = t[e];
+}
+// B's vector v of row k in a tile of ncols columns: whole, the last part of one, or past the end
+#define BVEC(k, v) (VCOL(v) + VWN <= ncols ? VLOAD(0, bp + (long)(k) * ldb + VCOL(v)) \
+    : VCOL(v) < ncols ? vloadPart(bp + (long)(k) * ldb + VCOL(v), ncols - VCOL(v)) : (VEC)(0.0f))
 #endif
 
 __kernel __attribute__((reqd_work_group_size(RTS_N, RTS_M, 1)))
@@ -94,9 +110,10 @@ void gemm(const int M, const int N, const int K, const float alpha,
 
 #if VWN > 1
     const int ncols = min(TILE_N, N - col0);
-    if (!transB && ncols % VWN == 0) {
-        // columns in whole vectors (the last tile of a row may hold fewer: VGG's N = 784 is six
-        // tiles of 128 and 16 columns): WPT_N / VWN vectors of VWN adjacent columns a work-item,
+    if (!transB) {
+        // columns as vectors (the last tile of a row may hold fewer: VGG's N = 784 is six tiles of
+        // 128 and 16 columns, N = 196 one of 128 and 68, the last 4 part of a vector, read and
+        // written float by float): WPT_N / VWN vectors of VWN adjacent columns a work-item,
         // strided by RTS_N vectors (STRN) or adjacent; op(A)'s values are broadcast, B's rows read
         // as vectors; vectors past the last column are zero and not written. Rows past M (a tile
         // taller than the matrix: M = 64 in 128-row tiles) read row M - 1 and are not written; a
@@ -130,18 +147,26 @@ void gemm(const int M, const int N, const int K, const float alpha,
                     for (int v = 0; v < VPT; v++)
                         r[i][v] = acc[i0 + i][v];
                 }
-                for (int k = k0; k < k1; k++) {
-                    VEC b[VPT];
-                    #pragma unroll
-                    for (int v = 0; v < VPT; v++)
-                        b[v] = VCOL(v) < ncols ? VLOAD(0, bp + (long)k * ldb + VCOL(v)) : (VEC)(0.0f);
-                    #pragma unroll
-                    for (int i = 0; i < RB; i++) {
-                        VEC a = (VEC)(A[aRow[i] + k * aStep]);
-                        #pragma unroll
-                        for (int v = 0; v < VPT; v++)
-                            r[i][v] = fma(a, b[v], r[i][v]);
-                    }
+                // the k loop twice: full tiles load B without a test (it cost 5 % on them)
+                #define RB_KLOOP(LOADB) \
+                for (int k = k0; k < k1; k++) { \
+                    VEC b[VPT]; \
+                    _Pragma("unroll") \
+                    for (int v = 0; v < VPT; v++) \
+                        b[v] = LOADB(k, v); \
+                    _Pragma("unroll") \
+                    for (int i = 0; i < RB; i++) { \
+                        VEC a = (VEC)(A[aRow[i] + k * aStep]); \
+                        _Pragma("unroll") \
+                        for (int v = 0; v < VPT; v++) \
+                            r[i][v] = fma(a, b[v], r[i][v]); \
+                    } \
+                }
+                #define BFULL(k, v) VLOAD(0, bp + (long)(k) * ldb + VCOL(v))
+                if (ncols == TILE_N) {
+                    RB_KLOOP(BFULL)
+                } else {
+                    RB_KLOOP(BVEC)
                 }
                 #pragma unroll
                 for (int i = 0; i < RB; i++)
@@ -154,7 +179,7 @@ void gemm(const int M, const int N, const int K, const float alpha,
         for (int k = 0; k < K; k++) {
             VEC b[VPT];
             for (int v = 0; v < VPT; v++)
-                b[v] = VCOL(v) < ncols ? VLOAD(0, bp + (long)k * ldb + VCOL(v)) : (VEC)(0.0f);
+                b[v] = BVEC(k, v);
             for (int i = 0; i < WPT_M; i++) {
                 int gi = min(row0 + ROW(i), M - 1);
                 float a = transA ? A[offA + (long)k * lda + gi] : A[offA + (long)gi * lda + k];
@@ -171,9 +196,16 @@ void gemm(const int M, const int N, const int K, const float alpha,
                 if (VCOL(v) >= ncols)
                     continue;
                 VEC out = alpha * acc[i][v];
-                if (beta != 0.0f)
-                    out += beta * VLOAD(0, cp + VCOL(v));
-                VSTORE(out, 0, cp + VCOL(v));
+                if (VCOL(v) + VWN <= ncols) {
+                    if (beta != 0.0f)
+                        out += beta * VLOAD(0, cp + VCOL(v));
+                    VSTORE(out, 0, cp + VCOL(v));
+                } else {
+                    // the row's last columns: part of a vector
+                    if (beta != 0.0f)
+                        out += beta * vloadPart(cp + VCOL(v), ncols - VCOL(v));
+                    vstorePart(out, cp + VCOL(v), ncols - VCOL(v));
+                }
             }
         }
         return;
