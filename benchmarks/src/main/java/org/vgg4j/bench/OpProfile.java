@@ -18,8 +18,8 @@ import org.vgg4j.vgg.VggConfig;
 /**
  * Where a training step of any model of {@link TrainStepRatio} goes, by backend op:
  * {@code OpProfile <model> <batch> [steps] [device]}. The backend is wrapped in a proxy that times
- * every call (the CPU backend returns when an op is done; on another device each call is followed
- * by {@code synchronize}, so the queue drains op by op); ops are keyed by name and, for
+ * every call (the CPU backend returns when an op is done; on another device each call is preceded
+ * and followed by {@code synchronize}, so the queue drains op by op); ops are keyed by name and, for
  * convolutions, their geometry. Prints the ops taking at least 0.5 % of the time, largest first.
  */
 public final class OpProfile {
@@ -35,6 +35,9 @@ public final class OpProfile {
         boolean[] on = {false};
         try (Backend cpu = Backends.open(device)) {
             InvocationHandler h = (proxy, m, a) -> {
+                if (wait && on[0]) {
+                    cpu.synchronize(); // work queued by calls that bypass the proxy is not this op's
+                }
                 long t0 = System.nanoTime();
                 try {
                     Object r = m.invoke(cpu, a);
