@@ -80,13 +80,10 @@ public final class Evaluator {
     private static Result evaluateFlipped(Backend backend, org.vgg4j.nn.Module model, Dataset data, Preprocess prep,
                                           int batch) throws InterruptedException {
         long t0 = System.nanoTime();
-        int k = Math.min(5, data.classes());
         int classes = data.classes();
         int c = data.channels();
         int size = prep.size();
-        double lossSum = 0;
-        long hit1 = 0;
-        long hit5 = 0;
+        Tally tally = new Tally(Math.min(5, classes));
         try (BatchLoader loader = new BatchLoader(data, prep.forEvaluation(), batch, 0, false);
              SoftmaxCrossEntropy sm = new SoftmaxCrossEntropy(backend)) {
             BatchLoader.Epoch epoch = loader.epoch(0, 0);
@@ -96,40 +93,49 @@ public final class Evaluator {
                 float[] x = java.util.Arrays.copyOf(b.images(), n * c * size * size);
                 float[] labels = java.util.Arrays.copyOf(b.labels(), n);
                 loader.recycle(b);
-                float[] mirrored = new float[x.length];
-                for (int row = 0; row < n * c * size; row++) {
-                    for (int col = 0; col < size; col++) {
-                        mirrored[row * size + col] = x[row * size + size - 1 - col];
-                    }
+                java.util.function.UnaryOperator<Tensor> scores = t -> model.forward(t, false);
+                float[] probs = posteriors(backend, scores, sm, x, labels, n, c, size, false);
+                float[] mirrored = posteriors(backend, scores, sm, x, labels, n, c, size, true);
+                for (int i = 0; i < probs.length; i++) {
+                    probs[i] = 0.5f * (probs[i] + mirrored[i]);
                 }
-                float[] probs = new float[n * classes];
-                for (float[] in : new float[][] {x, mirrored}) {
-                    try (Tensor t = backend.fromHost(in, n, c, size, size); Tensor y = backend.fromHost(labels, n)) {
-                        sm.forward(model.forward(t, false), y);
-                        float[] p = sm.probabilities().toHost();
-                        for (int i = 0; i < probs.length; i++) {
-                            probs[i] += 0.5f * p[i];
-                        }
-                    }
-                }
-                for (int i = 0; i < n; i++) {
-                    int label = (int) labels[i];
-                    float own = probs[i * classes + label];
-                    lossSum -= Math.log(Math.max(own, 1e-30f));
-                    int better = 0;
-                    for (int j = 0; j < classes; j++) {
-                        float v = probs[i * classes + j];
-                        if (v > own || (v == own && j < label)) {
-                            better++;
-                        }
-                    }
-                    hit1 += better == 0 ? 1 : 0;
-                    hit5 += better < k ? 1 : 0;
-                }
+                tally.add(probs, labels, n, classes);
             }
         }
-        int n = data.size();
-        return new Result(n, lossSum / n, (double) hit1 / n, (double) hit5 / n, (System.nanoTime() - t0) / 1e9);
+        return tally.result(data.size(), t0);
+    }
+
+    /** Loss and top-1 / top-k hits summed over batches of averaged posteriors (ties go to the lower class). */
+    private static final class Tally {
+        private final int k;
+        private double lossSum;
+        private long hit1;
+        private long hitK;
+
+        Tally(int k) {
+            this.k = k;
+        }
+
+        void add(float[] probs, float[] labels, int n, int classes) {
+            for (int i = 0; i < n; i++) {
+                int label = (int) labels[i];
+                float own = probs[i * classes + label];
+                lossSum -= Math.log(Math.max(own, 1e-30f));
+                int better = 0;
+                for (int j = 0; j < classes; j++) {
+                    float v = probs[i * classes + j];
+                    if (v > own || (v == own && j < label)) {
+                        better++;
+                    }
+                }
+                hit1 += better == 0 ? 1 : 0;
+                hitK += better < k ? 1 : 0;
+            }
+        }
+
+        Result result(int n, long t0) {
+            return new Result(n, lossSum / n, (double) hit1 / n, (double) hitK / n, (System.nanoTime() - t0) / 1e9);
+        }
     }
 
     /**
@@ -150,11 +156,8 @@ public final class Evaluator {
         requireExamples(data);
         long t0 = System.nanoTime();
         int c = data.channels();
-        int k = Math.min(5, data.classes());
         Preprocess p = new Preprocess(canvas, 0, false, prep.mean(), prep.std());
-        long hit1 = 0;
-        long hit5 = 0;
-        double lossSum = 0;
+        Tally tally = new Tally(Math.min(5, data.classes()));
         byte[] raw = new byte[c * data.height() * data.width()];
         try (DenseNet net = new DenseNet(backend, model); SoftmaxCrossEntropy sm = new SoftmaxCrossEntropy(backend)) {
             for (int lo = 0; lo < data.size(); lo += batch) {
@@ -166,36 +169,23 @@ public final class Evaluator {
                     p.apply(raw, 0, c, data.height(), data.width(), x, i * c * canvas * canvas, 0, 0, 0);
                     labels[i] = data.label(lo + i);
                 }
-                float[] probs = posteriors(backend, net, sm, x, labels, n, c, canvas, false);
+                float[] probs = posteriors(backend, net::scores, sm, x, labels, n, c, canvas, false);
                 if (flip) {
-                    float[] mirrored = posteriors(backend, net, sm, x, labels, n, c, canvas, true);
+                    float[] mirrored = posteriors(backend, net::scores, sm, x, labels, n, c, canvas, true);
                     for (int i = 0; i < probs.length; i++) {
                         probs[i] = 0.5f * (probs[i] + mirrored[i]);
                     }
                 }
-                int classes = data.classes();
-                for (int i = 0; i < n; i++) {
-                    int label = (int) labels[i];
-                    lossSum -= Math.log(Math.max(probs[i * classes + label], 1e-30f));
-                    int better = 0;
-                    for (int j = 0; j < classes; j++) {
-                        float v = probs[i * classes + j];
-                        float own = probs[i * classes + label];
-                        if (v > own || (v == own && j < label)) {
-                            better++;
-                        }
-                    }
-                    hit1 += better == 0 ? 1 : 0;
-                    hit5 += better < k ? 1 : 0;
-                }
+                tally.add(probs, labels, n, data.classes());
             }
         }
-        int n = data.size();
-        return new Result(n, lossSum / n, (double) hit1 / n, (double) hit5 / n, (System.nanoTime() - t0) / 1e9);
+        return tally.result(data.size(), t0);
     }
 
-    private static float[] posteriors(Backend backend, DenseNet net, SoftmaxCrossEntropy sm, float[] x, float[] labels,
-                                      int n, int c, int canvas, boolean mirror) {
+    /** Softmax posteriors of {@code scores} on n images of c x canvas x canvas (mirrored left to right when asked). */
+    private static float[] posteriors(Backend backend, java.util.function.UnaryOperator<Tensor> scores,
+                                      SoftmaxCrossEntropy sm, float[] x, float[] labels, int n, int c, int canvas,
+                                      boolean mirror) {
         float[] in = x;
         if (mirror) {
             in = new float[x.length];
@@ -206,7 +196,7 @@ public final class Evaluator {
             }
         }
         try (Tensor t = backend.fromHost(in, n, c, canvas, canvas); Tensor y = backend.fromHost(labels, n)) {
-            sm.forward(net.scores(t), y);
+            sm.forward(scores.apply(t), y);
             return sm.probabilities().toHost();
         }
     }
