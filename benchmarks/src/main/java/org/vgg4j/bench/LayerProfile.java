@@ -32,8 +32,8 @@ public final class LayerProfile {
             List<Module> layers = new ArrayList<>(net.features().modules());
             layers.add(new org.vgg4j.nn.layers.Flatten());
             layers.addAll(net.classifier().modules());
-            Tensor x = TrainStepRatio.images(b, spec, batch);
-            Tensor y = TrainStepRatio.labels(b, spec, batch);
+            Tensor x = TrainStepRatio.images(b, spec.inChannels(), spec.inputSize(), batch);
+            Tensor y = TrainStepRatio.labels(b, spec.classes(), batch);
             SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(b);
             long[] fwd = new long[layers.size()];
             long[] bwd = new long[layers.size()];

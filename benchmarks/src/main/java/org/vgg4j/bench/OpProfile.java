@@ -72,8 +72,8 @@ public final class OpProfile {
                      ? org.vgg4j.vgg.ResNetModel.build(b, model, 3, 224, 1000).initialise(0)
                      : VggModel.build(b, spec, 0).initialise(VggModel.InitScheme.HE, 0)) {
                 TrainStep train = new TrainStep(b, net, new Sgd(0.01f, 0.9f, 0f, false, false), batch);
-                Tensor x = TrainStepRatio.images(b, spec, batch);
-                Tensor y = TrainStepRatio.labels(b, spec, batch);
+                Tensor x = TrainStepRatio.images(b, spec.inChannels(), spec.inputSize(), batch);
+                Tensor y = TrainStepRatio.labels(b, spec.classes(), batch);
                 train.gradients(x, y, 1f);
                 train.update();
                 on[0] = true;

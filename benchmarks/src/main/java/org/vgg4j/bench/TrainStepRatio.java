@@ -19,23 +19,23 @@ import org.vgg4j.vgg.VggModel;
  * {@code ours_train <model> batch=<b> input=<hxw> device=<d> img_s=<median> min= max=}.
  * Models: fmnist_vgg11 (A conv stack on 32x32x1, then Linear 512->10; torch pads 28 to 32),
  * cifar_vgg11 (same on 3 channels), fmnist_half (vgg4j train's default: half width, FC 512),
- * vgg11 / vgg16 and vgg11_bn / vgg16_bn, resnet18 ... resnet152 (torchvision's, 224x224x3, 1000 classes).
+ * vgg11 / vgg16 and vgg11_bn / vgg16_bn, resnet18 ... resnet152 (torchvision's, 224x224x3, 1000 classes),
+ * resnet18-cifar ... (the small-input stem on Fashion-MNIST's 28x28x1, 10 classes).
  * Usage: {@code TrainStepRatio <model> <batch> [device] [samples]}.
  */
 public final class TrainStepRatio {
     private TrainStepRatio() {}
 
     /** A fixed random batch of inputs for {@code spec}. */
-    static Tensor images(Backend b, ModelSpec spec, int batch) {
-        int s = spec.inputSize();
-        return b.fromHost(SgemmRatio.random(batch * spec.inChannels() * s * s, 3), batch, spec.inChannels(), s, s);
+    static Tensor images(Backend b, int channels, int size, int batch) {
+        return b.fromHost(SgemmRatio.random(batch * channels * size * size, 3), batch, channels, size, size);
     }
 
     /** Labels 0, 1, 2, ... cycling through the classes. */
-    static Tensor labels(Backend b, ModelSpec spec, int batch) {
+    static Tensor labels(Backend b, int classes, int batch) {
         float[] labels = new float[batch];
         for (int i = 0; i < batch; i++) {
-            labels[i] = i % spec.classes();
+            labels[i] = i % classes;
         }
         return b.fromHost(labels, batch);
     }
@@ -61,14 +61,16 @@ public final class TrainStepRatio {
         int samples = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         boolean resnet = org.vgg4j.vgg.ResNetModel.isResNet(model);
         // for a ResNet, a spec of the same input and classes (images and labels take their sizes from it)
+        // (the -cifar variants: Fashion-MNIST's 1x28x28 and 10 classes, as vgg4j train runs them)
+        boolean small = model.endsWith("-cifar");
         ModelSpec spec = resnet ? ModelSpec.imagenet(VggConfig.A) : spec(model);
+        int ch = small ? 1 : spec.inChannels(), s = small ? 28 : spec.inputSize(), classes = small ? 10 : spec.classes();
         try (Backend b = Backends.open(device); org.vgg4j.vgg.Network net = resnet
-                 ? org.vgg4j.vgg.ResNetModel.build(b, model, 3, 224, 1000).initialise(0)
+                 ? org.vgg4j.vgg.ResNetModel.build(b, model, ch, s, classes).initialise(0)
                  : VggModel.build(b, spec, 0).initialise(VggModel.InitScheme.HE, 0)) {
             TrainStep train = new TrainStep(b, net, new Sgd(0.01f, 0.9f, 0f, false, false), batch);
-            int s = spec.inputSize();
-            Tensor x = images(b, spec, batch);
-            Tensor y = labels(b, spec, batch);
+            Tensor x = images(b, ch, s, batch);
+            Tensor y = labels(b, classes, batch);
             Runnable step = () -> {
                 train.gradients(x, y, 1f); // the loss comes to the host: a sync point per step
                 train.update();

@@ -116,7 +116,7 @@ public final class ClBackend extends ClOps implements Backend {
         return switch (program) {
             case "gemm", "gemm_small" -> List.of("gemm");
             case "conv" -> List.of("im2col", "col2im", "chunk", "unchunk");
-            case "convgemm" -> List.of("conv_forward", "conv_backward_data", "conv_backward_weights");
+            case "convgemm" -> List.of("conv_forward", "conv_backward_data", "conv_backward_weights", "split_sum");
             case "elementwise" -> List.of("relu_forward", "relu_backward", "scale", "axpy", "add", "mul", "bias_add",
                 "bias_grad", "dropout", "sgd", "sum_partial");
             case "pool" -> List.of("maxpool_forward", "maxpool_backward", "avgpool_forward", "avgpool_backward",

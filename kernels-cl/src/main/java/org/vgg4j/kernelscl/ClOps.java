@@ -129,10 +129,15 @@ abstract class ClOps implements Backend {
 
     /** Launches a convgemm.cl kernel over an m x n output in the device's GEMM tiles. */
     private void convLaunch(String kernel, int m, long n, ConvGeometry g, int batch, Object... head) {
+        convLaunch(kernel, m, n, 1, g, batch, head);
+    }
+
+    /** The same over {@code slices} slices of the reduction (the third grid dimension). */
+    private void convLaunch(String kernel, int m, long n, int slices, ConvGeometry g, int batch, Object... head) {
         GemmTuning.Params p = cl.gemmParams;
-        long[] local = {p.localN(), p.localM()};
+        long[] local = {p.localN(), p.localM(), 1};
         long[] global = {(n + p.tileN() - 1) / p.tileN() * p.localN(), (long) ((m + p.tileM() - 1) / p.tileM())
-            * p.localM()};
+            * p.localM(), slices};
         Object[] tail = {batch, g.inC(), g.inH(), g.inW(), g.outC(), g.kH(), g.kW(), g.strideH(), g.strideW(),
             g.padH(), g.padW(), g.outH(), g.outW()};
         Object[] all = Arrays.copyOf(head, head.length + tail.length);
@@ -197,7 +202,20 @@ abstract class ClOps implements Backend {
         int rows = g.colRows();
         int cols = g.colCols();
         if (implicitConv) {
-            convLaunch("conv_backward_weights", g.outC(), rows, g, batch, x, gradY, gradW);
+            long k = (long) batch * cols;
+            int splits = weightSplits(g.outC(), rows, k);
+            // slices start on tile steps of k, unless a test forces the count
+            int kChunk = (int) ceilTo((k + splits - 1) / splits, forcedWeightSplits > 0 ? 1 : cl.gemmParams.tileK());
+            splits = (int) ((k + kChunk - 1) / kChunk);
+            if (splits == 1) {
+                convLaunch("conv_backward_weights", g.outC(), rows, g, batch, x, gradY, gradW, kChunk, 0L);
+            } else {
+                int count = g.outC() * rows;
+                Tensor part = cl.scratch("wsplit", (long) splits * count);
+                convLaunch("conv_backward_weights", g.outC(), rows, splits, g, batch, x, gradY, part, kChunk,
+                    (long) count);
+                cl.launch("split_sum", g(count), null, part, splits, count, gradW);
+            }
             if (gradBias != null) {
                 biasGradLaunch(gradY, gradBias, batch, g.outC(), cols);
             }
@@ -216,6 +234,35 @@ abstract class ClOps implements Backend {
         if (gradBias != null) {
             biasGradLaunch(gradY, gradBias, batch, g.outC(), cols);
         }
+    }
+
+    /** Forced slice count for the weight gradient's reduction (tests), or 0: chosen per shape. */
+    private int forcedWeightSplits;
+
+    /** For tests: split the weight gradient's reduction into this many slices (0: choose). */
+    void setWeightSplits(int splits) {
+        this.forcedWeightSplits = splits;
+    }
+
+    /**
+     * Slices of the weight gradient's reduction (length k) for an outC x cols output: enough
+     * work-groups for four per compute unit, each slice at least 16 tile steps of k long, the
+     * partial sums within 16 M floats of scratch.
+     */
+    int weightSplits(int outC, int cols, long k) {
+        if (forcedWeightSplits > 0) {
+            return (int) Math.max(1, Math.min(forcedWeightSplits, k));
+        }
+        GemmTuning.Params p = cl.gemmParams;
+        long groups = (long) ((outC + p.tileM() - 1) / p.tileM()) * ((cols + p.tileN() - 1) / p.tileN());
+        long want = (4L * cl.device.computeUnits() + groups - 1) / groups;
+        long byLength = k / (16L * p.tileK());
+        long byMemory = (16L << 20) / ((long) outC * cols);
+        return (int) Math.max(1, Math.min(Math.min(want, 64), Math.min(byLength, byMemory)));
+    }
+
+    private static long ceilTo(long v, int multiple) {
+        return (v + multiple - 1) / multiple * multiple;
     }
 
     // ---------------------------------------------------------------- elementwise and bias

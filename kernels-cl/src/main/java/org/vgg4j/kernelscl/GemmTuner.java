@@ -16,8 +16,9 @@ import org.vgg4j.tensor.Tensor;
  * The built-in GEMM tuner ({@code vgg4j devices --tune}): draws tile sets from the search space
  * of the device's class ({@code gemm-search.properties}: values per tunable and the constraints of
  * {@link #violation}), checks each candidate's results against a double-precision reference on all
- * four transpose cases and ragged sizes, times those that compute right at 512^3 (the main variant)
- * and at (M, 576, 4096) with M the lowest candidate tile height (the few-rows variant), and stores the fastest of each in
+ * four transpose cases and ragged sizes, times those that compute right at {@link #timingSize}^3 (the
+ * main variant) and at (M, 576, max(4096, 8 x that size)) with M the lowest candidate tile height
+ * (the few-rows variant), and stores the fastest of each in
  * {@code <cache>/gemm-tuning.properties} under the device's name and driver, where
  * {@link GemmTuning} finds it before the built-in table. The built-in choice for the device is
  * always a candidate, so the tuned choice is never one that timed slower than it. A candidate that
@@ -154,7 +155,8 @@ public final class GemmTuner {
     static String[] tune(ClDevices.Device device, Consumer<String> report, int mainBudget, int smallBudget)
             throws IOException {
         String mainBuiltIn = GemmTuning.builtIn(device, "");
-        String main = best(device, space(device, "main", mainBudget, 0, mainBuiltIn), "", 512, 512, 512, report);
+        int size = timingSize(device);
+        String main = best(device, space(device, "main", mainBudget, 0, mainBuiltIn), "", size, size, size, report);
         String smallBuiltIn = GemmTuning.builtIn(device, ".small-m");
         String small;
         // the few-rows variant is used only with tiles lower than the main ones
@@ -166,7 +168,8 @@ public final class GemmTuner {
             // timed with as few rows as the lowest candidate tile holds, so that every candidate's
             // kernel is the one that runs (the GEMM takes the few-rows tiles only when M fits them)
             int rows = smalls.stream().mapToInt(c -> GemmTuning.Params.parse(c).tileM()).min().orElse(16);
-            small = smalls.isEmpty() ? smallBuiltIn : best(device, smalls, ".small-m", rows, 576, 4096, report);
+            small = smalls.isEmpty() ? smallBuiltIn : best(device, smalls, ".small-m", rows, 576, Math.max(4096, size * 8),
+                report);
         } finally {
             restore("vgg4j.cl.gemm", old);
         }
@@ -184,6 +187,20 @@ public final class GemmTuner {
             p.store(out, "vgg4j GEMM tiles per device (TILE_M,TILE_N,TILE_K,WPT_M,WPT_N), from vgg4j devices --tune");
         }
         return new String[] {main, small};
+    }
+
+    /**
+     * The square size the main variant is timed at: 512 on CPU devices; on a GPU or accelerator
+     * large enough that 128 x 128 tiles give two work-groups per compute unit (on an H200's 132
+     * units, 2560: at 512 only 128 groups of 64 x 32 tiles ran, which made small tiles look
+     * fastest for the large products of training).
+     */
+    static int timingSize(ClDevices.Device d) {
+        if (!d.gpu() && !d.accelerator()) {
+            return 512;
+        }
+        double side = 128 * Math.sqrt(2.0 * d.computeUnits());
+        return (int) Math.max(512, Math.ceil(side / 512) * 512);
     }
 
     private static void restore(String prop, String old) {

@@ -74,11 +74,11 @@ inline float im2col_at(__global const float* x, int k, int col, GEOMETRY) {
 }
 
 /*
- * The body shared by the three kernels: LOAD_A(gi, gk), LOAD_B(gk, gj) fetch op(A) and op(B)
- * (0 outside M, N, K is the caller's part of each macro); A_K_FAST / B_K_FAST choose which
+ * The body shared by the three kernels, over k in [KB, KE): LOAD_A(gi, gk), LOAD_B(gk, gj) fetch op(A)
+ * and op(B) (0 outside M, N, KE is the caller's part of each macro); A_K_FAST / B_K_FAST choose which
  * index neighbouring work-items vary while staging, so their global reads are adjacent.
  */
-#define TILED_GEMM(M, N, K, A_K_FAST, B_K_FAST)                                                   \
+#define TILED_GEMM(M, N, KB, KE, A_K_FAST, B_K_FAST)                                              \
     __local float As[TILE_K][TILE_M];                                                             \
     __local float Bs[TILE_K][TILE_N + 1];                                                         \
     const int tn = get_local_id(0);                                                               \
@@ -91,20 +91,20 @@ inline float im2col_at(__global const float* x, int k, int col, GEOMETRY) {
     for (int i = 0; i < WPT_M; i++)                                                               \
         for (int j = 0; j < WPT_N; j++)                                                           \
             acc[i][j] = 0.0f;                                                                     \
-    for (int k0 = 0; k0 < (K); k0 += TILE_K) {                                                    \
+    for (int k0 = (KB); k0 < (KE); k0 += TILE_K) {                                                \
         for (int e = lid; e < TILE_K * TILE_M; e += threads) {                                    \
             int kk = (A_K_FAST) ? e % TILE_K : e / TILE_M;                                        \
             int ii = (A_K_FAST) ? e / TILE_K : e % TILE_M;                                        \
             int gi = row0 + ii;                                                                   \
             int gk = k0 + kk;                                                                     \
-            As[kk][ii] = gi < (M) && gk < (K) ? LOAD_A(gi, gk) : 0.0f;                            \
+            As[kk][ii] = gi < (M) && gk < (KE) ? LOAD_A(gi, gk) : 0.0f;                           \
         }                                                                                         \
         for (int e = lid; e < TILE_K * TILE_N; e += threads) {                                    \
             int kk = (B_K_FAST) ? e % TILE_K : e / TILE_N;                                        \
             int jj = (B_K_FAST) ? e / TILE_K : e % TILE_N;                                        \
             int gj = col0 + jj;                                                                   \
             int gk = k0 + kk;                                                                     \
-            Bs[kk][jj] = gj < (N) && gk < (K) ? LOAD_B(gk, gj) : 0.0f;                            \
+            Bs[kk][jj] = gj < (N) && gk < (KE) ? LOAD_B(gk, gj) : 0.0f;                           \
         }                                                                                         \
         barrier(CLK_LOCAL_MEM_FENCE);                                                             \
         for (int kk = 0; kk < TILE_K; kk++) {                                                     \
@@ -132,7 +132,7 @@ void conv_forward(__global const float* x, __global const float* wt, __global co
     const int K = C * KH * KW;
 #define LOAD_A(gi, gk) wt[(long)(gi) * K + (gk)]
 #define LOAD_B(gk, gj) im2col_at(x, gk, gj, GEO)
-    TILED_GEMM(M, N, K, 1, 0)
+    TILED_GEMM(M, N, 0, K, 1, 0)
 #undef LOAD_A
 #undef LOAD_B
     const int pix = OH * OW;
@@ -183,7 +183,7 @@ void conv_backward_data(__global const float* dy, __global const float* wt, __gl
     const int taps = KH * KW;
 #define LOAD_A(gi, gk) wt[((long)((gk) / taps) * C + (gi)) * taps + (gk) % taps]
 #define LOAD_B(gk, gj) gather_dy(dy, gk, gj, GEO)
-    TILED_GEMM(M, N, K, 1, 0)
+    TILED_GEMM(M, N, 0, K, 1, 0)
 #undef LOAD_A
 #undef LOAD_B
     const int plane = H * W;
@@ -199,26 +199,51 @@ void conv_backward_data(__global const float* dy, __global const float* wt, __gl
     }
 }
 
-/* dw[o, k] += sum over (n, p) of dy[n, o, p] im2col(x)[k, (n, p)] */
+/*
+ * dw[o, k] += sum over (n, p) of dy[n, o, p] im2col(x)[k, (n, p)]. The reduction over (n, p) is
+ * long (batch x pixels) and the output small (outC x inC*KH*KW), so few work-groups would each run
+ * a long loop: split-K spreads it over get_num_groups(2) slices of kChunk each. With one slice
+ * (partStride 0) the sums go straight into dw; otherwise slice z writes its partial sums to
+ * dw + z * partStride (a scratch buffer) and split_sum adds the slices into the gradient, in a
+ * fixed order, so the result does not depend on the scheduling.
+ */
 __kernel __attribute__((reqd_work_group_size(RTS_N, RTS_M, 1)))
-void conv_backward_weights(__global const float* x, __global const float* dy, __global float* dw, GEOMETRY)
+void conv_backward_weights(__global const float* x, __global const float* dy, __global float* dw, const int kChunk,
+                           const long partStride, GEOMETRY)
 {
     const int M = O;
     const int N = C * KH * KW;
     const int pix = OH * OW;
     const int K = NB * pix;
+    const int kb = get_group_id(2) * kChunk;
+    const int ke = min(K, kb + kChunk);
 #define LOAD_A(gi, gk) dy[((long)((gk) / pix) * O + (gi)) * pix + (gk) % pix]
 #define LOAD_B(gk, gj) im2col_at(x, gj, gk, GEO)
-    TILED_GEMM(M, N, K, 1, 1)
+    TILED_GEMM(M, N, kb, ke, 1, 1)
 #undef LOAD_A
 #undef LOAD_B
+    __global float* out = dw + get_group_id(2) * partStride;
     for (int i = 0; i < WPT_M; i++) {
         int o = row0 + ROW(i);
         if (o >= M) continue;
         for (int j = 0; j < WPT_N; j++) {
             int k = col0 + COL(j);
             if (k >= N) continue;
-            dw[(long)o * N + k] += acc[i][j];
+            if (partStride == 0)
+                out[(long)o * N + k] += acc[i][j];
+            else
+                out[(long)o * N + k] = acc[i][j];
         }
     }
+}
+
+/* dw[i] += sum over z < splits of part[z * count + i], z in order */
+__kernel void split_sum(__global const float* part, const int splits, const int count, __global float* dw)
+{
+    const int i = get_global_id(0);
+    if (i >= count) return;
+    float s = 0.0f;
+    for (int z = 0; z < splits; z++)
+        s += part[(long)z * count + i];
+    dw[i] += s;
 }

@@ -41,21 +41,27 @@ class ClParityTest {
 
     @Test
     void everyOpMatchesTheCpuBackend() {
-        // both convolution paths (implicit GEMM, im2col passes), whichever this device takes by default
+        // both convolution paths (implicit GEMM, im2col passes), whichever this device takes by default;
+        // the implicit weight gradient also with its reduction split into 3 and 7 slices (split-K)
         boolean byDefault = cl.implicitConv();
         try {
             for (boolean implicit : new boolean[] {true, false}) {
                 cl.setImplicitConv(implicit);
-                for (long seed : new long[] {1, 2}) {
-                    List<BackendCheck.Result> results = BackendCheck.run(new CpuBackend(), cl, seed);
-                    assertEquals(BackendCheck.run(new CpuBackend(), new CpuBackend(), seed).size(), results.size());
-                    for (BackendCheck.Result r : results) {
-                        assertTrue(r.ok(), (implicit ? "implicit" : "im2col") + ", seed " + seed + ": " + r);
+                for (int splits : implicit ? new int[] {0, 3, 7} : new int[] {0}) {
+                    cl.setWeightSplits(splits);
+                    for (long seed : new long[] {1, 2}) {
+                        List<BackendCheck.Result> results = BackendCheck.run(new CpuBackend(), cl, seed);
+                        assertEquals(BackendCheck.run(new CpuBackend(), new CpuBackend(), seed).size(), results.size());
+                        for (BackendCheck.Result r : results) {
+                            assertTrue(r.ok(), (implicit ? "implicit, " + splits + " slices" : "im2col") + ", seed "
+                                + seed + ": " + r);
+                        }
                     }
                 }
             }
         } finally {
             cl.setImplicitConv(byDefault);
+            cl.setWeightSplits(0);
         }
     }
 }

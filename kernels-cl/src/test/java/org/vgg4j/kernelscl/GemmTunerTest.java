@@ -120,4 +120,16 @@ class GemmTunerTest {
         }
         assertEquals(5, GemmTuner.space(dev, "main", 5, 0, null).size());
     }
+
+    @Test
+    void gpusAreTimedAtASizeThatFillsThem() {
+        assertEquals(512, GemmTuner.timingSize(device(false, 64)), "a CPU device");
+        assertEquals(512, GemmTuner.timingSize(device(true, 8)), "a small GPU");
+        // an H200: 132 units, 128 x 128 tiles, at least 2 groups a unit -> (2560 / 128)^2 = 400 >= 264
+        assertEquals(2560, GemmTuner.timingSize(device(true, 132)));
+    }
+
+    private static ClDevices.Device device(boolean gpu, int units) {
+        return new ClDevices.Device(0, 0, "p", "d", "v", "1", gpu, false, units, 1L << 30, 48 << 10, 1024, null, null);
+    }
 }
