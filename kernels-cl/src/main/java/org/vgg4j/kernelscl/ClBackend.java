@@ -112,6 +112,22 @@ public final class ClBackend extends ClOps implements Backend {
         super.init(this);
     }
 
+    /**
+     * The convolution kernels built with the few-rows GEMM tiles, as {@code <kernel>_small}:
+     * built on first use (only where small outputs meet a GPU's large tiles).
+     */
+    synchronized void ensureSmallConv() {
+        if (kernels.containsKey("conv_forward_small")) {
+            return;
+        }
+        cl_program prog = ClProgramCache.build(context, device, "convgemm_small", source("convgemm.cl"),
+            gemmSmallParams.defines());
+        programs.add(prog);
+        for (String k : kernelNames("convgemm")) {
+            kernels.put(k + "_small", clCreateKernel(prog, k, null));
+        }
+    }
+
     private static List<String> kernelNames(String program) {
         return switch (program) {
             case "gemm", "gemm_small" -> List.of("gemm");

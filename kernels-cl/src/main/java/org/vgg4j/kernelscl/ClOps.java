@@ -127,14 +127,44 @@ abstract class ClOps implements Backend {
         convForward("conv2dForwardRelu", x, w, bias, y, g, true);
     }
 
-    /** Launches a convgemm.cl kernel over an m x n output in the device's GEMM tiles. */
+    /**
+     * Launches a convgemm.cl kernel over an m x n output: in the device's GEMM tiles, or in its
+     * few-rows tiles where the main ones would give fewer than two work-groups per compute unit
+     * and the small ones more (a GPU's 128 x 128 tiles over a 14x14 layer's output).
+     */
     private void convLaunch(String kernel, int m, long n, ConvGeometry g, int batch, Object... head) {
-        convLaunch(kernel, m, n, 1, g, batch, head);
+        boolean small = smallConvTiles(m, n);
+        if (small) {
+            cl.ensureSmallConv();
+        }
+        convLaunch(small ? kernel + "_small" : kernel, small ? cl.gemmSmallParams : cl.gemmParams, m, n, 1, g, batch,
+            head);
+    }
+
+    /** Forced tiles for the convolution passes (tests): 0 chosen per shape, 1 the main ones, 2 the few-rows ones. */
+    private int forcedConvTiles;
+
+    /** For tests: 0 chooses the convolution tiles per shape, 1 forces the main tiles, 2 the few-rows tiles. */
+    void setConvTiles(int which) {
+        this.forcedConvTiles = which;
+    }
+
+    private boolean smallConvTiles(int m, long n) {
+        if (forcedConvTiles != 0) {
+            return forcedConvTiles == 2;
+        }
+        GemmTuning.Params big = cl.gemmParams;
+        GemmTuning.Params few = cl.gemmSmallParams;
+        if ((long) few.tileM() * few.tileN() >= (long) big.tileM() * big.tileN()) {
+            return false;
+        }
+        long groups = (long) ((m + big.tileM() - 1) / big.tileM()) * ((n + big.tileN() - 1) / big.tileN());
+        return groups < 2L * cl.device.computeUnits();
     }
 
     /** The same over {@code slices} slices of the reduction (the third grid dimension). */
-    private void convLaunch(String kernel, int m, long n, int slices, ConvGeometry g, int batch, Object... head) {
-        GemmTuning.Params p = cl.gemmParams;
+    private void convLaunch(String kernel, GemmTuning.Params p, int m, long n, int slices, ConvGeometry g, int batch,
+                            Object... head) {
         long[] local = {p.localN(), p.localM(), 1};
         long[] global = {(n + p.tileN() - 1) / p.tileN() * p.localN(), (long) ((m + p.tileM() - 1) / p.tileM())
             * p.localM(), slices};
@@ -212,8 +242,8 @@ abstract class ClOps implements Backend {
             } else {
                 int count = g.outC() * rows;
                 Tensor part = cl.scratch("wsplit", (long) splits * count);
-                convLaunch("conv_backward_weights", g.outC(), rows, splits, g, batch, x, gradY, part, kChunk,
-                    (long) count);
+                convLaunch("conv_backward_weights", cl.gemmParams, g.outC(), rows, splits, g, batch, x, gradY, part,
+                    kChunk, (long) count);
                 cl.launch("split_sum", g(count), null, part, splits, count, gradW);
             }
             if (gradBias != null) {

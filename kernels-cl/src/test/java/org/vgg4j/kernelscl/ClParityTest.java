@@ -42,19 +42,22 @@ class ClParityTest {
     @Test
     void everyOpMatchesTheCpuBackend() {
         // both convolution paths (implicit GEMM, im2col passes), whichever this device takes by default;
-        // the implicit weight gradient also with its reduction split into 3 and 7 slices (split-K)
+        // the implicit passes also in the few-rows tiles, the weight gradient's reduction also split
+        // into 3 and 7 slices (split-K)
         boolean byDefault = cl.implicitConv();
         try {
             for (boolean implicit : new boolean[] {true, false}) {
                 cl.setImplicitConv(implicit);
-                for (int splits : implicit ? new int[] {0, 3, 7} : new int[] {0}) {
+                for (int[] variant : implicit ? new int[][] {{0, 0}, {3, 1}, {7, 2}, {0, 2}} : new int[][] {{0, 0}}) {
+                    int splits = variant[0];
                     cl.setWeightSplits(splits);
+                    cl.setConvTiles(variant[1]);
                     for (long seed : new long[] {1, 2}) {
                         List<BackendCheck.Result> results = BackendCheck.run(new CpuBackend(), cl, seed);
                         assertEquals(BackendCheck.run(new CpuBackend(), new CpuBackend(), seed).size(), results.size());
                         for (BackendCheck.Result r : results) {
-                            assertTrue(r.ok(), (implicit ? "implicit, " + splits + " slices" : "im2col") + ", seed "
-                                + seed + ": " + r);
+                            String path = implicit ? "implicit, " + splits + " slices, tiles " + variant[1] : "im2col";
+                            assertTrue(r.ok(), path + ", seed " + seed + ": " + r);
                         }
                     }
                 }
@@ -62,6 +65,7 @@ class ClParityTest {
         } finally {
             cl.setImplicitConv(byDefault);
             cl.setWeightSplits(0);
+            cl.setConvTiles(0);
         }
     }
 }
