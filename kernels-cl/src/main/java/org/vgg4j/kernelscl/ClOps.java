@@ -30,8 +30,8 @@ abstract class ClOps implements Backend {
      * matrix in global memory) or as im2col + the tuned GEMM + scatter passes:
      * {@code -Dvgg4j.cl.conv=implicit|im2col|auto}. Auto takes implicit GEMM on GPUs and
      * accelerators, im2col on CPU devices, where the tuned GEMM's vector loads win (PoCL, 2
-     * cores, fmnist_vgg11 batch 32: 35-37 img/s against 16-17 implicit). On a GPU the choice is
-     * not measured yet.
+     * cores, fmnist_vgg11 batch 32: 35-37 img/s against 16-17 implicit). On an H200 implicit wins:
+     * resnet50 batch 8 117.7 img/s against 48.1 im2col, vgg16 batch 32 91.3 against 23.3.
      */
     static boolean implicitConvFor(ClDevices.Device device) {
         String mode = System.getProperty("vgg4j.cl.conv", "auto");
@@ -129,8 +129,8 @@ abstract class ClOps implements Backend {
 
     /**
      * Launches a convgemm.cl kernel over an m x n output: in the device's GEMM tiles, or in its
-     * few-rows tiles where the main ones would give fewer than two work-groups per compute unit
-     * and the small ones more (a GPU's 128 x 128 tiles over a 14x14 layer's output).
+     * smaller few-rows tiles where the main ones would give fewer work-groups than half the
+     * device's compute units (a GPU's 128 x 128 tiles over a 14x14 layer's output).
      */
     private void convLaunch(String kernel, int m, long n, ConvGeometry g, int batch, Object... head) {
         boolean small = smallConvTiles(m, n);
@@ -159,8 +159,18 @@ abstract class ClOps implements Backend {
             return false;
         }
         long groups = (long) ((m + big.tileM() - 1) / big.tileM()) * ((n + big.tileN() - 1) / big.tileN());
-        return groups < 2L * cl.device.computeUnits();
+        return groups < SMALL_CONV_WAVES * cl.device.computeUnits();
     }
+
+    /**
+     * Below how many main-tile work-groups per compute unit a convolution pass takes the few-rows
+     * tiles ({@code -Dvgg4j.cl.conv.small}; 0: never). On an H200 (132 units, 128 x 128 and
+     * 32 x 64 tiles), images/s at 0 / 0.5 / 1 / 2: resnet50 batch 8 100.4 / 123.5 / 121.6 / 117.4,
+     * resnet18 batch 8 185.3 / 242.9 / 243.9 / 240.8, resnet18-cifar batch 128 1970.6 / 2021.8 /
+     * 1956.1 / 1803.5, resnet50 batch 32 219.5 / 223.0 / 218.2 / 203.1, vgg16 batch 32 95.1 / 95.0 /
+     * 95.1 / 91.3.
+     */
+    private static final double SMALL_CONV_WAVES = Double.parseDouble(System.getProperty("vgg4j.cl.conv.small", "0.5"));
 
     /** The same over {@code slices} slices of the reduction (the third grid dimension). */
     private void convLaunch(String kernel, GemmTuning.Params p, int m, long n, int slices, ConvGeometry g, int batch,

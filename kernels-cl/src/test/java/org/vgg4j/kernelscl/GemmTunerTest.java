@@ -129,7 +129,19 @@ class GemmTunerTest {
         assertEquals(2560, GemmTuner.timingSize(device(true, 132)));
     }
 
+    @Test
+    void theH200HasItsMeasuredTilesBuiltIn() {
+        ClDevices.Device h200 = named("NVIDIA H200");
+        assertEquals("128,128,16,8,8", GemmTuning.builtIn(h200, ""));
+        assertEquals("32,64,16,4,4", GemmTuning.builtIn(h200, ".small-m"));
+        assertEquals("64,64,16,4,4", GemmTuning.builtIn(named("NVIDIA A100"), ""), "other GPUs keep the default");
+    }
+
     private static ClDevices.Device device(boolean gpu, int units) {
         return new ClDevices.Device(0, 0, "p", "d", "v", "1", gpu, false, units, 1L << 30, 48 << 10, 1024, null, null);
+    }
+
+    private static ClDevices.Device named(String name) {
+        return new ClDevices.Device(0, 0, "p", name, "v", "1", true, false, 132, 1L << 30, 48 << 10, 1024, null, null);
     }
 }
