@@ -47,6 +47,11 @@ final class VectorStride2 {
         return i;
     }
 
+    /** {@code x[s + 2i]} for i below L, from two whole vectors of x (the caller keeps s + 2L inside x). */
+    static FloatVector even(float[] x, int s) {
+        return FloatVector.fromArray(S, x, s).rearrange(EVEN, FloatVector.fromArray(S, x, s + L));
+    }
+
     /**
      * {@code x[d + 2i] += col[s + i]} for i from 0 while a whole vector of i fits in n and the two
      * vectors of x it touches lie inside x (their odd lanes are written back unchanged); returns
