@@ -147,7 +147,7 @@ final class CpuConv {
                         System.arraycopy(x, src + wLo, col, dst + wLo, wHi - wLo);
                     } else {
                         int ow = wLo;
-                        if (v2 && wHi - wLo >= VectorStride2.MIN_RUN) {
+                        if (v2 && wHi - wLo >= VectorStride2.MIN_GATHER) {
                             ow += VectorStride2.gather(x, src + 2 * wLo, col, dst + wLo, wHi - wLo);
                         }
                         for (; ow < wHi; ow++) {
@@ -203,7 +203,7 @@ final class CpuConv {
                         }
                     } else {
                         int ow = wLo;
-                        if (v2 && wHi - wLo >= VectorStride2.MIN_RUN) {
+                        if (v2 && wHi - wLo >= VectorStride2.MIN_GATHER) {
                             ow += VectorStride2.scatterAdd(col, src + wLo, x, dst + 2 * wLo, wHi - wLo);
                         }
                         for (; ow < wHi; ow++) {

@@ -26,23 +26,28 @@ final class VectorStride2 {
     private static final VectorShuffle<Float> SPREAD_HI = VectorShuffle.fromOp(S, k -> L / 2 + k / 2);
     private static final VectorMask<Float> EVEN_LANES = VectorMask.fromLong(S, 0x5555_5555_5555_5555L);
     /**
-     * Shorter runs stay element by element: with 28-output runs (ResNet's 3x3 stride-2 layer at
-     * 56x56) one vector and 12 elements measured no faster than 28 elements (ConvProfile forward
-     * 6.7 against 7.6 ms in one A/B, within this machine's noise), with 112-output runs (its 7x7
-     * layer) clearly faster (20-25 against 15-19 ms).
+     * Runs at least this long take {@link #gather} and {@link #scatterAdd}, their last vector
+     * masked. (Before the masks, runs shorter than 2L stayed element by element; with 28-output
+     * runs, ResNet's 3x3 stride-2 layer at 56x56, that im2col took 4.3-7.9 ms at batch 8 on Zen 4,
+     * 2.3-3.0 with them.)
      */
-    static final int MIN_RUN = 2 * L;
+    static final int MIN_GATHER = L / 2;
 
     /**
-     * {@code col[d + i] = x[s + 2i]} for i from 0 while a whole vector of i fits in n and its two
-     * source vectors inside x; returns how many were copied (a multiple of L).
+     * {@code col[d + i] = x[s + 2i]} for i from 0 while the two source vectors of each vector of
+     * i lie inside x, the last vector of the run stored under a mask; returns how many were copied.
+     * (im2col of ResNet's 3x3 stride-2 layers: runs of 28, 14 and 7 outputs.)
      */
     static int gather(float[] x, int s, float[] col, int d, int n) {
         int i = 0;
-        for (; i + L <= n && s + 2 * i + 2 * L <= x.length; i += L) {
-            FloatVector v0 = FloatVector.fromArray(S, x, s + 2 * i);
-            FloatVector v1 = FloatVector.fromArray(S, x, s + 2 * i + L);
-            v0.rearrange(EVEN, v1).intoArray(col, d + i);
+        for (; i < n && s + 2 * i + 2 * L <= x.length; i += L) {
+            FloatVector v = FloatVector.fromArray(S, x, s + 2 * i).rearrange(EVEN, FloatVector.fromArray(S, x, s + 2 * i + L));
+            if (i + L <= n) {
+                v.intoArray(col, d + i);
+            } else {
+                v.intoArray(col, d + i, S.indexInRange(0, n - i));
+                return n;
+            }
         }
         return i;
     }
@@ -53,17 +58,31 @@ final class VectorStride2 {
     }
 
     /**
-     * {@code x[d + 2i] += col[s + i]} for i from 0 while a whole vector of i fits in n and the two
-     * vectors of x it touches lie inside x (their odd lanes are written back unchanged); returns
-     * how many were added.
+     * {@code x[d + 2i] += col[s + i]} for i from 0 while the two vectors of x each vector of i
+     * touches lie inside x; vectors inside the run write their odd lanes back unchanged, the last
+     * vector of the run (whole or not) writes only the even lanes it adds to (masked stores: the
+     * element after the run, which may open the next plane, another thread's, is never written).
+     * Returns how many were added.
      */
     static int scatterAdd(float[] col, int s, float[] x, int d, int n) {
         int i = 0;
-        for (; i + L <= n && d + 2 * i + 2 * L <= x.length; i += L) {
-            FloatVector c = FloatVector.fromArray(S, col, s + i);
+        for (; i < n && d + 2 * i + 2 * L <= x.length; i += L) {
             int at = d + 2 * i;
-            FloatVector.fromArray(S, x, at).add(c.rearrange(SPREAD_LO), EVEN_LANES).intoArray(x, at);
-            FloatVector.fromArray(S, x, at + L).add(c.rearrange(SPREAD_HI), EVEN_LANES).intoArray(x, at + L);
+            if (i + L < n) {
+                FloatVector c = FloatVector.fromArray(S, col, s + i);
+                FloatVector.fromArray(S, x, at).add(c.rearrange(SPREAD_LO), EVEN_LANES).intoArray(x, at);
+                FloatVector.fromArray(S, x, at + L).add(c.rearrange(SPREAD_HI), EVEN_LANES).intoArray(x, at + L);
+            } else {
+                int r = n - i;
+                FloatVector c = FloatVector.fromArray(S, col, s + i, S.indexInRange(0, r));
+                VectorMask<Float> lo = EVEN_LANES.and(S.indexInRange(0, 2 * r));
+                FloatVector.fromArray(S, x, at).add(c.rearrange(SPREAD_LO)).intoArray(x, at, lo);
+                if (2 * r > L) {
+                    VectorMask<Float> hi = EVEN_LANES.and(S.indexInRange(0, 2 * r - L));
+                    FloatVector.fromArray(S, x, at + L).add(c.rearrange(SPREAD_HI)).intoArray(x, at + L, hi);
+                }
+                return n;
+            }
         }
         return i;
     }
