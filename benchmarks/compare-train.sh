@@ -3,6 +3,9 @@
 # ../shared/bench/src/torch_vgg.py) on the same networks and batches, in one run, two threads each.
 # One line per case:
 #   train <model> batch=<b> input=<hxw> device=<d> ours=<img/s> torch=<img/s> ratio=<r> ours_rss_mb=<m> torch_rss_mb=<m>
+#     ours_discarded=<n> torch_discarded=<n>
+# Both sides time samples of at least a second and retake those during which other processes used
+# more than PEERS_CLEAN cores (0.15); ours warms up for two steps and three seconds (the JIT).
 # CASES="fmnist_vgg11:128 vgg16:8 vgg16_bn:8" by default; DEVICE=cpu (cl runs ours on OpenCL; torch stays on the CPU).
 # With a DEVICE other than cpu, our CPU backend runs the same case too and the line ends with
 #   ours_cpu=<img/s> device_vs_cpu=<r>
@@ -45,5 +48,7 @@ for c in $cases; do
     cpu=$(grep -o 'img_s=[0-9.]*' "$tmp/cpu" | cut -d= -f2)
     extra=" ours_cpu=$cpu device_vs_cpu=$(awk -v a="$ours" -v b="$cpu" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
   fi
-  echo "train $model batch=$batch input=$input device=$device ours=$ours torch=$torch ratio=$ratio ours_rss_mb=$ours_rss torch_rss_mb=$torch_rss$extra"
+  # samples taken under foreign load (over PEERS_CLEAN cores) are retaken on both sides
+  noisy="ours_discarded=$(grep -o 'discarded=[0-9]*' "$tmp/ours" | cut -d= -f2) torch_discarded=$(grep -o 'discarded=[0-9]*' "$tmp/torch" | head -1 | cut -d= -f2)"
+  echo "train $model batch=$batch input=$input device=$device ours=$ours torch=$torch ratio=$ratio ours_rss_mb=$ours_rss torch_rss_mb=$torch_rss $noisy$extra"
 done
