@@ -72,7 +72,10 @@ abstract class ClOps implements Backend {
         if (m == 0 || n == 0) {
             return;
         }
-        boolean small = m <= cl.gemmSmallParams.tileM() && cl.gemmSmallParams.tileM() < cl.gemmParams.tileM();
+        // the few-rows tiles for few rows, and (as the convolutions) for products whose main tiles
+        // would leave most compute units idle
+        boolean small = cl.gemmSmallParams.tileM() < cl.gemmParams.tileM()
+            && (m <= cl.gemmSmallParams.tileM() || smallConvTiles(m, n));
         GemmTuning.Params p = small ? cl.gemmSmallParams : cl.gemmParams;
         long[] local = {p.localN(), p.localM()};
         long[] global = {(long) ((n + p.tileN() - 1) / p.tileN()) * p.localN(),
@@ -141,10 +144,16 @@ abstract class ClOps implements Backend {
             head);
     }
 
-    /** Forced tiles for the convolution passes (tests): 0 chosen per shape, 1 the main ones, 2 the few-rows ones. */
+    /**
+     * Forced tiles for the convolution passes and GEMMs (tests, the tuner): 0 chosen per shape, 1
+     * the main ones (GEMMs of few rows still take the few-rows tiles), 2 the few-rows ones.
+     */
     private int forcedConvTiles;
 
-    /** For tests: 0 chooses the convolution tiles per shape, 1 forces the main tiles, 2 the few-rows tiles. */
+    /**
+     * For tests and the tuner: 0 chooses the tiles of convolutions and GEMMs by work-group count,
+     * 1 forces the main tiles (but for GEMMs of few rows), 2 the few-rows tiles.
+     */
     void setConvTiles(int which) {
         this.forcedConvTiles = which;
     }

@@ -225,6 +225,8 @@ public final class GemmTuner {
             String old = System.getProperty(prop);
             System.setProperty(prop, c);
             try (ClBackend cl = new ClBackend(device)) {
+                // each variant's own tiles: no switching by work-group count while it is checked and timed
+                cl.setConvTiles(1);
                 String error = verify(cl, suffix.isEmpty() ? cl.gemmParams : cl.gemmSmallParams, !suffix.isEmpty());
                 if (error != null) {
                     wrong++;
