@@ -1,7 +1,6 @@
 package org.vgg4j.bench;
 
 import java.io.IOException;
-import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
@@ -19,7 +18,7 @@ final class LoadMon {
 
     private static final double HZ = 100; // USER_HZ: /proc/stat's unit on Linux
     private final double busy0;
-    private final long own0;
+    private final double own0;
     private final long t0;
 
     LoadMon() {
@@ -32,10 +31,11 @@ final class LoadMon {
     double foreign() {
         double wall = (System.nanoTime() - t0) / 1e9;
         double b = busy();
-        if (wall <= 0 || Double.isNaN(b) || Double.isNaN(busy0)) {
+        double o = own();
+        if (wall <= 0 || Double.isNaN(b) || Double.isNaN(busy0) || Double.isNaN(o) || Double.isNaN(own0)) {
             return 0;
         }
-        return Math.max(0, ((b - busy0) - (own() - own0) / 1e9) / wall);
+        return Math.max(0, ((b - busy0) - (o - own0)) / wall);
     }
 
     /** user + nice + system + irq + softirq + steal seconds of the whole machine, or NaN. */
@@ -50,8 +50,18 @@ final class LoadMon {
         }
     }
 
-    /** This process's CPU nanoseconds, all threads. */
-    private static long own() {
-        return ManagementFactory.getPlatformMXBean(com.sun.management.OperatingSystemMXBean.class).getProcessCpuTime();
+    /**
+     * This process's CPU seconds, all threads (utime + stime of /proc/self/stat, in the same ticks
+     * as /proc/stat; no com.sun.management, which a jlink'ed runtime may lack), or NaN.
+     */
+    private static double own() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // the command name (field 2) may hold spaces: count fields after its closing parenthesis
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).trim().split("\\s+");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) / HZ;
+        } catch (IOException | RuntimeException e) {
+            return Double.NaN;
+        }
     }
 }
