@@ -13,6 +13,21 @@ import org.knowm.xchart.XYChartBuilder;
 final class Curves {
     private Curves() {}
 
+    /**
+     * {@link #draw}, or one line to {@code warn} saying why not: a plot is a convenience and never
+     * decides a run's outcome (on a machine without fonts AWT fails inside the renderer:
+     * "Fontconfig head is null", seen on a GPU server with a trimmed Java runtime).
+     */
+    static boolean drawOrWarn(Path metrics, Path png, java.util.function.Consumer<String> warn) {
+        try {
+            draw(metrics, png);
+            return true;
+        } catch (IOException | RuntimeException | LinkageError | InternalError e) {
+            warn.accept(png.getFileName() + " not drawn (" + e.getMessage() + "); the figures are in " + metrics);
+            return false;
+        }
+    }
+
     static void draw(Path metrics, Path png) throws IOException {
         List<Double> epoch = new ArrayList<>();
         List<Double> trainLoss = new ArrayList<>();

@@ -360,7 +360,8 @@ public final class TrainCommand implements Callable<Integer> {
                 if (o == Trainer.Outcome.FINISHED && testSet != null) {
                     trainer.testBest(testSet);
                 }
-                Curves.draw(out.resolve(Trainer.METRICS), out.resolve("curves.png"));
+                Curves.drawOrWarn(out.resolve(Trainer.METRICS), out.resolve("curves.png"),
+                    m -> err.println("vgg4j train: warning: " + m));
                 for (Dataset d : new Dataset[] {trainSet, valSet}) {
                     if (d instanceof org.vgg4j.vgg.data.ImageFolderDataset f && !f.skipped().isEmpty()) {
                         err.println("vgg4j train: skipped " + f.skipped().size() + " unreadable images in " + f.source()

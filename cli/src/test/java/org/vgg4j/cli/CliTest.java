@@ -412,4 +412,19 @@ class CliTest {
         assertEquals(0, b.code(), b.err());
         assertTrue(b.out().contains("gemm 64x64x64:") && b.out().contains("images/s"), b.out());
     }
+
+    @Test
+    void curvesThatCannotBeDrawnAreAWarningNotAFailure() throws Exception {
+        Path metrics = dir.resolve("bad-metrics.csv");
+        Files.writeString(metrics, "epoch,train_loss,val_loss,top1,top5\n1,not-a-number,0.5,0.8,0.9\n");
+        List<String> warnings = new java.util.ArrayList<>();
+        assertEquals(false, Curves.drawOrWarn(metrics, dir.resolve("bad.png"), warnings::add));
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("bad.png not drawn (") && warnings.get(0).contains("bad-metrics.csv"),
+            warnings.get(0));
+        Files.writeString(metrics, "epoch,train_loss,val_loss,top1,top5\n1,0.7,0.5,0.8,0.9\n2,0.6,0.4,0.85,0.95\n");
+        assertEquals(true, Curves.drawOrWarn(metrics, dir.resolve("good.png"), warnings::add));
+        assertTrue(Files.size(dir.resolve("good.png")) > 0);
+        assertEquals(1, warnings.size());
+    }
 }
