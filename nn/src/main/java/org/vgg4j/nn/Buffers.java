@@ -18,6 +18,7 @@ import org.vgg4j.tensor.Tensor;
 public final class Buffers implements AutoCloseable {
     private final Backend backend;
     private final Map<String, Slot> byName = new HashMap<>();
+    private GradientPool pool;
 
     /** The allocated tensor, and the view of it last handed out (the tensor itself at full size). */
     private record Slot(Tensor owner, Tensor current) {}
@@ -43,6 +44,19 @@ public final class Buffers implements AutoCloseable {
         Tensor t = backend.zeros(shape);
         byName.put(name, new Slot(t, t));
         return t;
+    }
+
+    /** Input gradients come from {@code pool} from now on (null: from this module's own buffers). */
+    public void share(GradientPool pool) {
+        this.pool = pool;
+    }
+
+    /**
+     * An input-gradient buffer of {@code shape}: from the shared pool when one is set (its user
+     * releases it), else this module's own buffer called {@code name}.
+     */
+    public Tensor gradient(String name, int... shape) {
+        return pool != null ? pool.acquire(shape) : get(name, shape);
     }
 
     @Override

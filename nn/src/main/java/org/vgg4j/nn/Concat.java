@@ -89,9 +89,9 @@ public final class Concat implements Module {
         int[] ys = gradOutput.shape();
         long plane = plane(ys);
         long channelOffset = 0;
-        Tensor gradX = buffers.get("gradX", inputShape);
+        Tensor gradX = buffers.gradient("gradX", inputShape);
         for (int i = 0; i < branches.size(); i++) {
-            Tensor g = buffers.get("grad" + i, branchShapes[i]);
+            Tensor g = buffers.gradient("grad" + i, branchShapes[i]);
             long block = branchShapes[i][1] * plane;
             for (int n = 0; n < ys[0]; n++) {
                 backend.copy(gradOutput, (n * (long) ys[1] + channelOffset) * plane, g, n * block, block);
@@ -103,8 +103,23 @@ public final class Concat implements Module {
             } else {
                 backend.axpy(1f, gx, gradX);
             }
+            if (pool != null) {
+                pool.release(gx, gradOutput, gradX);
+                pool.release(g, gradOutput, gradX);
+            }
         }
         return gradX;
+    }
+
+    private GradientPool pool;
+
+    @Override
+    public void setGradientPool(GradientPool pool) {
+        this.pool = pool;
+        buffers.share(pool);
+        for (Module b : branches) {
+            b.setGradientPool(pool);
+        }
     }
 
     @Override

@@ -56,6 +56,14 @@ public interface Module extends AutoCloseable {
     }
 
     /**
+     * Input gradients from {@code pool} (null: each module's own buffers); containers pass it on
+     * and release each gradient once it has been used. Layers without an input gradient of their
+     * own ignore it.
+     */
+    default void setGradientPool(GradientPool pool) {
+    }
+
+    /**
      * Whether {@link #backward} may write into the gradient it is given (an in-place ReLU does);
      * a {@link Residual} reads that gradient again after its body's backward only when this is
      * false. True unless a layer knows better.

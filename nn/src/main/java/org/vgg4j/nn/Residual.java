@@ -62,26 +62,51 @@ public final class Residual implements Module {
             // both paths leave gradOutput as it is (ResNet's end in batch norm): one pass adds them
             Tensor fromSkip = shortcut == null ? gradOutput : shortcut.backward(gradOutput);
             Tensor gradBody = body.backward(gradOutput);
-            Tensor gradX = buffers.get("gradX", fromSkip.shape());
+            Tensor gradX = buffers.gradient("gradX", fromSkip.shape());
             backend.add(fromSkip, gradBody, gradX);
+            release(fromSkip, gradOutput);
+            release(gradBody, gradOutput);
             return gradX;
         }
         // copy first: the body's last layer may overwrite gradOutput (an in-place ReLU does)
         if (shortcut == null) {
-            Tensor gradX = buffers.get("gradX", shape);
+            Tensor gradX = buffers.gradient("gradX", shape);
             backend.copy(gradOutput, 0, gradX, 0, gradX.size());
             Tensor gradBody = body.backward(gradOutput);
             backend.axpy(1f, gradBody, gradX);
+            release(gradBody, gradOutput);
             return gradX;
         }
-        Tensor gradSkip = buffers.get("gradSkip", shape);
+        Tensor gradSkip = buffers.gradient("gradSkip", shape);
         backend.copy(gradOutput, 0, gradSkip, 0, gradSkip.size());
         Tensor fromSkip = shortcut.backward(gradSkip);
-        Tensor gradX = buffers.get("gradX", fromSkip.shape());
+        Tensor gradX = buffers.gradient("gradX", fromSkip.shape());
         backend.copy(fromSkip, 0, gradX, 0, gradX.size());
+        release(fromSkip, gradOutput, gradX);
+        release(gradSkip, gradOutput, gradX);
         Tensor gradBody = body.backward(gradOutput);
         backend.axpy(1f, gradBody, gradX);
+        release(gradBody, gradOutput, gradX);
         return gradX;
+    }
+
+    /** A gradient this block has used, back to the shared pool (if any), unless it is one of keep. */
+    private void release(Tensor t, Tensor... keep) {
+        if (pool != null) {
+            pool.release(t, keep);
+        }
+    }
+
+    private GradientPool pool;
+
+    @Override
+    public void setGradientPool(GradientPool pool) {
+        this.pool = pool;
+        buffers.share(pool);
+        body.setGradientPool(pool);
+        if (shortcut != null) {
+            shortcut.setGradientPool(pool);
+        }
     }
 
     @Override

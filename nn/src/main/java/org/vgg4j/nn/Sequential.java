@@ -9,6 +9,7 @@ import org.vgg4j.tensor.Tensor;
 public final class Sequential implements Module {
     private final List<Module> modules;
     private java.util.function.Consumer<Module> backwardListener;
+    private GradientPool pool;
 
     public Sequential(List<? extends Module> modules) {
         this.modules = List.copyOf(modules);
@@ -70,7 +71,12 @@ public final class Sequential implements Module {
             // a ReLU that ran inside the batch norm before it: that one's backward masks
             if (!(i > 0 && m instanceof org.vgg4j.nn.layers.ReLU
                 && modules.get(i - 1) instanceof org.vgg4j.nn.layers.BatchNorm2d bn && bn.ranWithRelu())) {
-                g = m.backward(g);
+                Tensor next = m.backward(g);
+                if (pool != null && g != gradOutput) {
+                    // g came from the module after m and m has used it (unless m passed it on as a view)
+                    pool.release(g, next, gradOutput);
+                }
+                g = next;
             }
             if (backwardListener != null) {
                 backwardListener.accept(m);
@@ -90,6 +96,14 @@ public final class Sequential implements Module {
         this.backwardListener = done;
         for (Module m : modules) {
             m.setBackwardListener(done); // nested containers report their own layers first
+        }
+    }
+
+    @Override
+    public void setGradientPool(GradientPool pool) {
+        this.pool = pool;
+        for (Module m : modules) {
+            m.setGradientPool(pool);
         }
     }
 

@@ -24,6 +24,8 @@ public final class TrainStep implements AutoCloseable {
     private final SoftmaxCrossEntropy loss;
     private final Buffers buffers;
     private final long gradientSize;
+    /** Input gradients shared by the model's layers (null with -Dvgg4j.train.sharedGradients=false). */
+    private final GradientPool gradientPool;
     private int lastCorrect;
 
     /**
@@ -31,6 +33,14 @@ public final class TrainStep implements AutoCloseable {
      *                   several (the mean over the whole batch, as one pass would give)
      */
     public TrainStep(Backend backend, Module model, Sgd sgd, int microBatch) {
+        this(backend, model, sgd, microBatch, SHARED_GRADIENTS);
+    }
+
+    /**
+     * The same, choosing whether the model's input gradients share one {@link GradientPool}
+     * (the default, unless -Dvgg4j.train.sharedGradients=false) or each layer keeps its own.
+     */
+    public TrainStep(Backend backend, Module model, Sgd sgd, int microBatch, boolean sharedGradients) {
         if (microBatch <= 0) {
             throw new IllegalArgumentException("TrainStep: micro-batch " + microBatch);
         }
@@ -42,9 +52,21 @@ public final class TrainStep implements AutoCloseable {
         this.loss = new SoftmaxCrossEntropy(backend);
         this.buffers = new Buffers(backend);
         this.gradientSize = params.stream().mapToLong(Parameter::size).sum();
+        this.gradientPool = sharedGradients ? new GradientPool(backend) : null;
+        model.setGradientPool(gradientPool);
     }
 
+    /**
+     * Whether the layers' input gradients come from one pool that reuses each buffer once the
+     * gradient in it has been used ({@link GradientPool}); with {@code
+     * -Dvgg4j.train.sharedGradients=false} every layer keeps its own.
+     */
+    static final boolean SHARED_GRADIENTS = !"false".equals(System.getProperty("vgg4j.train.sharedGradients"));
+
     public Module model() { return model; }
+
+    /** The pool of the model's input gradients, or null (for tests). */
+    GradientPool gradientPool() { return gradientPool; }
 
     public Sgd sgd() { return sgd; }
 
@@ -285,6 +307,9 @@ public final class TrainStep implements AutoCloseable {
     private double microStep(Tensor x, Tensor y, float scale) {
         loss.setGradientScale(scale);
         double l = loss.forward(model.forward(x, true), y);
+        if (gradientPool != null) {
+            gradientPool.reset(); // the last pass's input gradient of the model is dead by now
+        }
         model.backward(loss.backward());
         return l;
     }
@@ -357,5 +382,9 @@ public final class TrainStep implements AutoCloseable {
         }
         loss.close();
         buffers.close();
+        if (gradientPool != null) {
+            model.setGradientPool(null);
+            gradientPool.close();
+        }
     }
 }

@@ -100,6 +100,77 @@ class TrainStepTest {
         org.junit.jupiter.api.Assumptions.assumeTrue(tested > 0, "no backend here sends uploads ahead");
     }
 
+    /**
+     * A network with every container and kind of input gradient (identity and projection residual
+     * blocks whose body leaves or overwrites its output gradient, branches concatenated, pooling,
+     * a flattening view, dropout): with the input gradients in one shared pool it trains to the same
+     * bits as with a buffer per layer, in fewer buffers.
+     */
+    @Test
+    void sharedInputGradientsTrainToTheSameBitsInFewerBuffers() {
+        int steps = 3;
+        int n = 5;
+        float[][] data = TrainingTest.dataset(n * steps, 11);
+        try (Sequential a = everyKind(); Sequential b = everyKind();
+             TrainStep own = new TrainStep(CPU, a, new Sgd(0.05f, 0.9f, 1e-4f, false, false), n, false);
+             TrainStep shared = new TrainStep(CPU, b, new Sgd(0.05f, 0.9f, 1e-4f, false, false), n, true)) {
+            for (int i = 0; i < steps; i++) {
+                float[] x = java.util.Arrays.copyOfRange(data[0], i * n * 64, (i + 1) * n * 64);
+                float[] y = java.util.Arrays.copyOfRange(data[1], i * n, (i + 1) * n);
+                double l1 = own.gradients(x, y, n, 1, 8, 8);
+                float[] g1 = grads(own);
+                own.update();
+                double l2 = shared.gradients(x, y, n, 1, 8, 8);
+                float[] g2 = grads(shared);
+                shared.update();
+                assertEquals(l1, l2, 0.0, "loss of step " + i);
+                assertArrayEquals(g1, g2, "gradients of step " + i);
+            }
+            for (int p = 0; p < a.parameters().size(); p++) {
+                assertArrayEquals(a.parameters().get(p).value().toHost(), b.parameters().get(p).value().toHost(),
+                    "parameter " + p);
+            }
+            int pooled = shared.gradientPool().allocated();
+            // a buffer per layer: 24 here (11 convolutions, 2 max pools, the linear layer, dropout, a ReLU
+            // not in place, 5 in the residual blocks, 3 in the concatenation); shared: one per shape alive at once
+            org.junit.jupiter.api.Assertions.assertTrue(pooled > 0 && pooled <= 12, pooled + " buffers in the pool");
+        }
+    }
+
+    static Sequential everyKind() {
+        CpuBackend be = CPU;
+        Sequential n = new Sequential(
+            new Conv2d(be, "c0", 1, 4, 3, 1, 1, true), new org.vgg4j.nn.layers.BatchNorm2d(be, "b0", 4), new ReLU(be, true),
+            // identity, the body ends in batch norm (leaves its output gradient)
+            new Residual(be, new Sequential(new Conv2d(be, "r1a", 4, 4, 3, 1, 1, false),
+                new org.vgg4j.nn.layers.BatchNorm2d(be, "r1b", 4), new ReLU(be, true),
+                new Conv2d(be, "r1c", 4, 4, 3, 1, 1, false), new org.vgg4j.nn.layers.BatchNorm2d(be, "r1d", 4))),
+            new ReLU(be, true),
+            // projection to 8 channels at stride 2
+            new Residual(be, new Sequential(new Conv2d(be, "r2a", 4, 8, 3, 2, 1, false),
+                new org.vgg4j.nn.layers.BatchNorm2d(be, "r2b", 8), new ReLU(be, true),
+                new Conv2d(be, "r2c", 8, 8, 3, 1, 1, false), new org.vgg4j.nn.layers.BatchNorm2d(be, "r2d", 8)),
+                new Sequential(new Conv2d(be, "r2s", 4, 8, 1, 2, 0, false),
+                    new org.vgg4j.nn.layers.BatchNorm2d(be, "r2t", 8))),
+            new ReLU(be, false),
+            // identity, the body ends in an in-place ReLU (overwrites its output gradient)
+            new Residual(be, new Sequential(new Conv2d(be, "r3a", 8, 8, 3, 1, 1, true), new ReLU(be, true))),
+            // projection whose body overwrites its output gradient
+            new Residual(be, new Sequential(new Conv2d(be, "r4a", 8, 8, 3, 1, 1, true), new ReLU(be, true)),
+                new Conv2d(be, "r4s", 8, 8, 1, 1, 0, true)),
+            new Concat(be, List.of(new Sequential(new Conv2d(be, "k1", 8, 4, 1, 1, 0, true), new ReLU(be, true)),
+                new Sequential(new org.vgg4j.nn.layers.MaxPool2d(be, 3, 1, 1), new Conv2d(be, "k2", 8, 4, 1, 1, 0, true)))),
+            new org.vgg4j.nn.layers.MaxPool2d(be, 2, 2, 0), new Flatten(),
+            new org.vgg4j.nn.layers.Dropout(be, 0.25f, 7), new Linear(be, "fc", 8 * 2 * 2, 4, true));
+        long seed = 5;
+        for (Parameter p : n.parameters()) {
+            if (p.name().endsWith("weight") || p.name().endsWith("bias")) {
+                Init.normal(p, 0.3, seed++);
+            }
+        }
+        return n;
+    }
+
     @Test
     void microBatchesGiveTheGradientOfOnePassAndTheFlatViewRoundTrips() {
         float[][] data = TrainingTest.dataset(10, 5);

@@ -95,6 +95,11 @@ public final class Tensor implements AutoCloseable {
         return new Tensor(backend, storage, newShape, false);
     }
 
+    /** Whether this tensor and {@code other} are views of the same storage. */
+    public boolean sharesStorage(Tensor other) {
+        return other != null && storage == other.storage;
+    }
+
     /** Whether the shape is {@code s} (without the copy {@link #shape()} makes). */
     public boolean hasShape(int... s) { return Arrays.equals(shape, s); }
 

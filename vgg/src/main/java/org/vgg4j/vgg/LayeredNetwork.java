@@ -94,6 +94,9 @@ abstract class LayeredNetwork implements Network {
     public void setBackwardListener(java.util.function.Consumer<Module> done) { all.setBackwardListener(done); }
 
     @Override
+    public void setGradientPool(org.vgg4j.nn.GradientPool pool) { all.setGradientPool(pool); }
+
+    @Override
     public void setInputGradientNeeded(boolean needed) { all.setInputGradientNeeded(needed); }
 
     @Override

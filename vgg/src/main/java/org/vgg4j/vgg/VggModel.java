@@ -227,6 +227,11 @@ public final class VggModel implements Network {
     }
 
     @Override
+    public void setGradientPool(org.vgg4j.nn.GradientPool pool) {
+        all.setGradientPool(pool);
+    }
+
+    @Override
     public List<State> state() {
         return all.state();
     }

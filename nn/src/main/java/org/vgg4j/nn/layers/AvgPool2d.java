@@ -74,9 +74,14 @@ public final class AvgPool2d implements Module {
 
     @Override
     public Tensor backward(Tensor gradY) {
-        Tensor gradX = buffers.get("gradX", inputShape);
+        Tensor gradX = buffers.gradient("gradX", inputShape);
         backend.avgPoolBackward(gradY, gradX, geometry);
         return gradX;
+    }
+
+    @Override
+    public void setGradientPool(org.vgg4j.nn.GradientPool pool) {
+        buffers.share(pool);
     }
 
     @Override

@@ -124,7 +124,7 @@ public final class Conv2d implements Module {
 
     @Override
     public Tensor backward(Tensor gradY) {
-        Tensor gradX = inputGradientNeeded ? buffers.get("gradX", input.shape()) : null;
+        Tensor gradX = inputGradientNeeded ? buffers.gradient("gradX", input.shape()) : null;
         backend.conv2dBackward(input, gradY, weight.value(), gradX, weight.grad(), bias == null ? null : bias.grad(),
             geometry);
         return gradX;
@@ -143,6 +143,11 @@ public final class Conv2d implements Module {
     @Override
     public List<Parameter> parameters() {
         return bias == null ? List.of(weight) : List.of(weight, bias);
+    }
+
+    @Override
+    public void setGradientPool(org.vgg4j.nn.GradientPool pool) {
+        buffers.share(pool);
     }
 
     @Override

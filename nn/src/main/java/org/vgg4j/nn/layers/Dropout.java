@@ -69,9 +69,14 @@ public final class Dropout implements Module {
         if (!active) {
             return gradY;
         }
-        Tensor gradX = buffers.get("gradX", gradY.shape());
+        Tensor gradX = buffers.gradient("gradX", gradY.shape());
         backend.mul(gradY, buffers.get("mask", gradY.shape()), gradX);
         return gradX;
+    }
+
+    @Override
+    public void setGradientPool(org.vgg4j.nn.GradientPool pool) {
+        buffers.share(pool);
     }
 
     @Override

@@ -69,7 +69,7 @@ public final class Linear implements Module {
         if (!inputGradientNeeded) {
             return null;
         }
-        Tensor gradX = buffers.get("gradX", n, in);
+        Tensor gradX = buffers.gradient("gradX", n, in);
         backend.gemm(false, false, n, in, out, 1f, gradY, weight.value(), 0f, gradX);
         return gradX;
     }
@@ -82,6 +82,11 @@ public final class Linear implements Module {
     @Override
     public List<Parameter> parameters() {
         return bias == null ? List.of(weight) : List.of(weight, bias);
+    }
+
+    @Override
+    public void setGradientPool(org.vgg4j.nn.GradientPool pool) {
+        buffers.share(pool);
     }
 
     @Override

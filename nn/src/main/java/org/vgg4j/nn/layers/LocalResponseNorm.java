@@ -36,10 +36,15 @@ public final class LocalResponseNorm implements Module {
 
     @Override
     public Tensor backward(Tensor gradY) {
-        Tensor gradX = buffers.get("gradX", input.shape());
+        Tensor gradX = buffers.gradient("gradX", input.shape());
         backend.lrnBackward(input, buffers.get("y", input.shape()), buffers.get("scale", input.shape()), gradY,
             gradX, params);
         return gradX;
+    }
+
+    @Override
+    public void setGradientPool(org.vgg4j.nn.GradientPool pool) {
+        buffers.share(pool);
     }
 
     @Override

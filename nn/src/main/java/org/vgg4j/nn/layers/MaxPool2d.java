@@ -69,9 +69,14 @@ public final class MaxPool2d implements Module {
 
     @Override
     public Tensor backward(Tensor gradY) {
-        Tensor gradX = buffers.get("gradX", inputShape);
+        Tensor gradX = buffers.gradient("gradX", inputShape);
         backend.maxPoolBackward(gradY, buffers.get("argmax", gradY.shape()), gradX, geometry);
         return gradX;
+    }
+
+    @Override
+    public void setGradientPool(org.vgg4j.nn.GradientPool pool) {
+        buffers.share(pool);
     }
 
     @Override

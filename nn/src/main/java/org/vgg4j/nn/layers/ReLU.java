@@ -37,7 +37,7 @@ public final class ReLU implements Module {
 
     @Override
     public Tensor backward(Tensor gradY) {
-        Tensor gradX = inPlace ? gradY : buffers.get("gradX", gradY.shape());
+        Tensor gradX = inPlace ? gradY : buffers.gradient("gradX", gradY.shape());
         backend.reluBackward(output, gradY, gradX);
         return gradX;
     }
@@ -45,6 +45,11 @@ public final class ReLU implements Module {
     /** Whether it overwrites its input (then a preceding convolution may apply it, in evaluation). */
     public boolean inPlace() {
         return inPlace;
+    }
+
+    @Override
+    public void setGradientPool(org.vgg4j.nn.GradientPool pool) {
+        buffers.share(pool);
     }
 
     @Override
