@@ -25,7 +25,7 @@ D=$(bash $G/on-device.sh vgg4j devices 2>/dev/null | grep -oE '^cl:[0-9]+:[0-9]+
 [ -z "$D" ] && { echo "no OpenCL device" | tee -a "$L"; exit 1; }
 t 40 bash $G/on-device.sh vgg4j devices --check
 t 40 bash $G/on-device.sh main org.vgg4j.bench.ClGemmRatio 3 all "$D"
-for c in "resnet18 8" "resnet50 8" "resnet18-cifar 128" "vgg16 32" "fmnist_vgg11 128"; do
+for c in "resnet18 8" "resnet50 8" "resnet18-cifar 128" "resnet18-cifar 256" "vgg16 32" "fmnist_vgg11 128"; do
   t 40 bash $G/on-device.sh main org.vgg4j.bench.TrainStepRatio $c "$D" 3
 done
 [ -f $G/torch_cuda_resnet.py ] && t 80 python3 $G/torch_cuda_resnet.py
