@@ -15,7 +15,7 @@ import org.vgg4j.vgg.data.Preprocess;
  * Inference throughput through the embedding API, {@link Classifier#probabilities} (preprocessed
  * tensors in, probabilities out), the counterpart of {@code torch_vgg.py <model> fwd}:
  * {@code InferRatio <model of TrainStepRatio> <batch> [cpu|cl] [samples]}. Prints the median
- * images/s over samples of at least a second each.
+ * images/s over samples of at least a second each, those under foreign load retaken ({@link Samples}).
  */
 public final class InferRatio {
     private InferRatio() {}
@@ -49,19 +49,8 @@ public final class InferRatio {
             for (int i = 0; i < 5 || System.nanoTime() - w0 < 5_000_000_000L; i++) {
                 c.probabilities(x, batch);
             }
-            List<Double> rates = new ArrayList<>();
-            for (int i = 0; i < samples; i++) {
-                long t0 = System.nanoTime();
-                int calls = 0;
-                do {
-                    c.probabilities(x, batch);
-                    calls++;
-                } while (System.nanoTime() - t0 < 1_000_000_000L);
-                rates.add(calls * batch / ((System.nanoTime() - t0) / 1e9));
-            }
-            double[] v = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            System.out.printf("ours_infer %s batch=%d input=%dx%d device=%s img_s=%.2f min=%.2f max=%.2f%n", model,
-                batch, s, s, device, v[v.length / 2], v[0], v[v.length - 1]);
+            Samples t = Samples.of(() -> c.probabilities(x, batch), batch, samples);
+            System.out.printf("ours_infer %s batch=%d input=%dx%d device=%s %s%n", model, batch, s, s, device, t.tags());
         }
     }
 }

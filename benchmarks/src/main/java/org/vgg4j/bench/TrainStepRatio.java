@@ -1,7 +1,5 @@
 package org.vgg4j.bench;
 
-import java.util.ArrayList;
-import java.util.List;
 import org.vgg4j.nn.Parameter;
 import org.vgg4j.nn.TrainStep;
 import org.vgg4j.nn.optim.Sgd;
@@ -84,41 +82,11 @@ public final class TrainStepRatio {
                 step.run();
             }
             b.synchronize();
-            List<Double> rates = new ArrayList<>();
-            List<Double> all = new ArrayList<>();
-            int discarded = 0;
-            double worst = 0;
-            long start = System.nanoTime();
-            while (rates.size() < samples) {
-                LoadMon load = new LoadMon();
-                long t0 = System.nanoTime();
-                int steps = 0;
-                do {
-                    step.run();
-                    b.synchronize();
-                    steps++;
-                } while (System.nanoTime() - t0 < 1_000_000_000L);
-                double rate = steps * batch / ((System.nanoTime() - t0) / 1e9);
-                double foreign = load.foreign();
-                all.add(rate);
-                if (foreign <= LoadMon.CLEAN) {
-                    rates.add(rate);
-                    worst = Math.max(worst, foreign);
-                } else {
-                    discarded++;
-                }
-                if ((System.nanoTime() - start) / 1e9 > LoadMon.MAX_S && all.size() >= samples) {
-                    break;
-                }
-            }
-            boolean clean = rates.size() >= samples;
-            if (!clean) {
-                rates = all;
-            }
-            double[] v = rates.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            System.out.printf("ours_train %s batch=%d input=%dx%d device=%s img_s=%.2f min=%.2f max=%.2f discarded=%d"
-                + " foreign_cpu_max=%.2f clean=%s%n", model, batch, s, s, device, v[v.length / 2], v[0], v[v.length - 1],
-                discarded, worst, clean ? "yes" : "no");
+            Samples r = Samples.of(() -> {
+                step.run();
+                b.synchronize();
+            }, batch, samples);
+            System.out.printf("ours_train %s batch=%d input=%dx%d device=%s %s%n", model, batch, s, s, device, r.tags());
         }
     }
 }
