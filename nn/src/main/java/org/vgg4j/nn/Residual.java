@@ -62,6 +62,13 @@ public final class Residual implements Module {
             // both paths leave gradOutput as it is (ResNet's end in batch norm): one pass adds them
             Tensor fromSkip = shortcut == null ? gradOutput : shortcut.backward(gradOutput);
             Tensor gradBody = body.backward(gradOutput);
+            if (pool != null && !gradBody.sharesStorage(gradOutput) && !gradBody.sharesStorage(fromSkip)) {
+                // the body's input gradient is this block's to give back: sum into it (one buffer
+                // fewer alive at once; the add may write over one of its inputs)
+                backend.add(fromSkip, gradBody, gradBody);
+                release(fromSkip, gradOutput, gradBody);
+                return gradBody;
+            }
             Tensor gradX = buffers.gradient("gradX", fromSkip.shape());
             backend.add(fromSkip, gradBody, gradX);
             release(fromSkip, gradOutput);
