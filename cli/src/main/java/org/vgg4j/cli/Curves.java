@@ -13,19 +13,30 @@ import org.knowm.xchart.XYChartBuilder;
 final class Curves {
     private Curves() {}
 
+    /** A chart's drawing, which may fail for reasons of the machine (fonts) or of the data. */
+    interface Drawing {
+        void draw() throws IOException;
+    }
+
     /**
-     * {@link #draw}, or one line to {@code warn} saying why not: a plot is a convenience and never
-     * decides a run's outcome (on a machine without fonts AWT fails inside the renderer:
-     * "Fontconfig head is null", seen on a GPU server with a trimmed Java runtime).
+     * Runs {@code drawing}, or gives one line to {@code warn} saying why {@code png} was not drawn
+     * and where the figures are: a plot is a convenience and never decides a run's outcome (on a
+     * machine without fonts AWT fails inside the renderer: "Fontconfig head is null", seen on a GPU
+     * server with a trimmed Java runtime).
      */
-    static boolean drawOrWarn(Path metrics, Path png, java.util.function.Consumer<String> warn) {
+    static boolean drawOrWarn(Path png, Path figures, Drawing drawing, java.util.function.Consumer<String> warn) {
         try {
-            draw(metrics, png);
+            drawing.draw();
             return true;
         } catch (IOException | RuntimeException | LinkageError | InternalError e) {
-            warn.accept(png.getFileName() + " not drawn (" + e.getMessage() + "); the figures are in " + metrics);
+            warn.accept(png.getFileName() + " not drawn (" + e.getMessage() + "); the figures are in " + figures);
             return false;
         }
+    }
+
+    /** {@link #draw} through {@link #drawOrWarn}. */
+    static boolean drawOrWarn(Path metrics, Path png, java.util.function.Consumer<String> warn) {
+        return drawOrWarn(png, metrics, () -> draw(metrics, png), warn);
     }
 
     static void draw(Path metrics, Path png) throws IOException {

@@ -231,17 +231,14 @@ final class ExperimentCommand implements Runnable {
         md.append('\n').append(note).append('\n');
         Files.writeString(out.resolve("table.md"), md.toString());
         System.setProperty("java.awt.headless", "true");
-        try {
+        Path png = out.resolve("chart.png");
+        Curves.drawOrWarn(png, out.resolve("table.md"), () -> {
             CategoryChart chart = new CategoryChartBuilder().width(800).height(480).title(title).xAxisTitle("")
                 .yAxisTitle("error (%)").build();
             chart.addSeries("top-1 error", chartLabels, top1Err);
             chart.addSeries("top-5 error", chartLabels, top5Err);
-            BitmapEncoder.saveBitmap(chart, out.resolve("chart.png").toString(), BitmapEncoder.BitmapFormat.PNG);
-        } catch (RuntimeException | LinkageError | InternalError e) {
-            // the table and csv hold the results; a machine without fonts fails inside AWT
-            System.err.println("vgg4j experiment: warning: chart.png not drawn (" + e.getMessage()
-                + "); the results are in " + out.resolve("table.md"));
-        }
+            BitmapEncoder.saveBitmap(chart, png.toString(), BitmapEncoder.BitmapFormat.PNG);
+        }, m -> System.err.println("vgg4j experiment: warning: " + m));
     }
 
     private static String csvName(String h) {

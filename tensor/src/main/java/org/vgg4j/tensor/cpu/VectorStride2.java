@@ -36,12 +36,13 @@ final class VectorStride2 {
     /**
      * {@code col[d + i] = x[s + 2i]} for i from 0 while the two source vectors of each vector of
      * i lie inside x, the last vector of the run stored under a mask; returns how many were copied.
-     * (im2col of ResNet's 3x3 stride-2 layers: runs of 28, 14 and 7 outputs.)
+     * (im2col of ResNet's 3x3 stride-2 layers: runs of 28 and 14 outputs; its runs of 7 stay below
+     * {@link #MIN_GATHER}, element by element.)
      */
     static int gather(float[] x, int s, float[] col, int d, int n) {
         int i = 0;
         for (; i < n && s + 2 * i + 2 * L <= x.length; i += L) {
-            FloatVector v = FloatVector.fromArray(S, x, s + 2 * i).rearrange(EVEN, FloatVector.fromArray(S, x, s + 2 * i + L));
+            FloatVector v = even(x, s + 2 * i);
             if (i + L <= n) {
                 v.intoArray(col, d + i);
             } else {
