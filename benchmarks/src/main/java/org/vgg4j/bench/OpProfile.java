@@ -67,13 +67,17 @@ public final class OpProfile {
             Backend b = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
                 h);
             boolean resnet = org.vgg4j.vgg.ResNetModel.isResNet(model);
+            // the -cifar variants on Fashion-MNIST's 1x28x28 and 10 classes, as TrainStepRatio and vgg4j train run them
+            boolean small = model.endsWith("-cifar");
             ModelSpec spec = resnet ? ModelSpec.imagenet(VggConfig.A) : TrainStepRatio.spec(model);
+            int ch = small ? 1 : spec.inChannels(), size = small ? 28 : spec.inputSize();
+            int classes = small ? 10 : spec.classes();
             try (org.vgg4j.vgg.Network net = resnet
-                     ? org.vgg4j.vgg.ResNetModel.build(b, model, 3, 224, 1000).initialise(0)
+                     ? org.vgg4j.vgg.ResNetModel.build(b, model, ch, size, classes).initialise(0)
                      : VggModel.build(b, spec, 0).initialise(VggModel.InitScheme.HE, 0)) {
                 TrainStep train = new TrainStep(b, net, new Sgd(0.01f, 0.9f, 0f, false, false), batch);
-                Tensor x = TrainStepRatio.images(b, spec.inChannels(), spec.inputSize(), batch);
-                Tensor y = TrainStepRatio.labels(b, spec.classes(), batch);
+                Tensor x = TrainStepRatio.images(b, ch, size, batch);
+                Tensor y = TrainStepRatio.labels(b, classes, batch);
                 train.gradients(x, y, 1f);
                 train.update();
                 on[0] = true;

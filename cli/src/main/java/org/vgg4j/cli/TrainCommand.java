@@ -75,6 +75,10 @@ public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--erase", defaultValue = "0", description = "Random erasing: probability of blanking a random "
         + "rectangle of each training image (Zhong et al.; 0.5 is usual; default ${DEFAULT-VALUE}).")
     float erase;
+    @Option(names = "--label-smoothing", defaultValue = "0", description = "Train against targets of 1 - e on the "
+        + "label and e spread over all classes (PyTorch's CrossEntropyLoss label_smoothing; 0.1 is usual; the "
+        + "validation and test loss stay plain cross-entropy; default ${DEFAULT-VALUE}).")
+    float labelSmoothing;
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
     @Option(names = "--seed", defaultValue = "1")
@@ -147,6 +151,7 @@ public final class TrainCommand implements Callable<Integer> {
         Options.range(spec, "--patience", patience, 0, 1000);
         Options.range(spec, "--jitter", jitter, 0, 1024);
         Options.range(spec, "--erase", erase, 0, 1, true);
+        Options.range(spec, "--label-smoothing", labelSmoothing, 0, 0.99, true);
         Options.range(spec, "--checkpoint-every", checkpointEvery, 0, Long.MAX_VALUE);
         if (limit != null) {
             Options.range(spec, "--limit", limit, 2, Integer.MAX_VALUE);
@@ -321,6 +326,7 @@ public final class TrainCommand implements Callable<Integer> {
                     }
                 }
             }
+            trainer.setLabelSmoothing(labelSmoothing);
             if (scales != null || colorPca) {
                 int sMin = scales == null ? input : scales[0];
                 int sMax = scales == null ? input : scales[scales.length - 1];

@@ -70,6 +70,12 @@ public final class TrainStep implements AutoCloseable {
 
     public Sgd sgd() { return sgd; }
 
+    /**
+     * Label smoothing of the training loss ({@link SoftmaxCrossEntropy#setLabelSmoothing}); 0, the
+     * default, is plain cross-entropy.
+     */
+    public void setLabelSmoothing(float e) { loss.setLabelSmoothing(e); }
+
     public List<Parameter> parameters() { return params; }
 
     /**

@@ -81,6 +81,64 @@ class SoftmaxCrossEntropyTest {
         }
     }
 
+    /** PyTorch's label smoothing, in double: mean over rows of -sum_k ((1-e) [k == label] + e/K) log p_k. */
+    static double referenceSmoothedLoss(float[] z, double e) {
+        double total = 0;
+        for (int n = 0; n < N; n++) {
+            double max = Double.NEGATIVE_INFINITY;
+            for (int k = 0; k < K; k++) {
+                max = Math.max(max, z[n * K + k]);
+            }
+            double s = 0;
+            for (int k = 0; k < K; k++) {
+                s += Math.exp(z[n * K + k] - max);
+            }
+            double lse = max + Math.log(s);
+            for (int k = 0; k < K; k++) {
+                double target = (1 - e) * (k == (int) LABELS[n] ? 1 : 0) + e / K;
+                total -= target * (z[n * K + k] - lse);
+            }
+        }
+        return total / N;
+    }
+
+    @Test
+    void labelSmoothingMatchesDoubleReferenceAndFiniteDifferences() {
+        float[] z = logits(5, 3);
+        Tensor labels = cpu.fromHost(LABELS, N);
+        try (SoftmaxCrossEntropy loss = new SoftmaxCrossEntropy(cpu)) {
+            loss.setLabelSmoothing(0.1f);
+            double got = loss.forward(cpu.fromHost(z, N, K), labels);
+            assertEquals(referenceSmoothedLoss(z, 0.1f), got, 1e-6);
+            assertTrue(Math.abs(got - referenceLoss(z)) > 1e-3, "smoothing changes the loss");
+            float[] p = loss.probabilities().toHost();
+            loss.setGradientScale(0.5f);
+            float[] grad = loss.backward().toHost();
+            for (int n = 0; n < N; n++) {
+                for (int k = 0; k < K; k++) {
+                    double target = 0.9 * (k == LABELS[n] ? 1 : 0) + 0.1 / K;
+                    assertEquals(0.5 * (p[n * K + k] - target) / N, grad[n * K + k], 1e-7, "gradient [" + n + "," + k + "]");
+                }
+            }
+            loss.setGradientScale(1f);
+            grad = loss.backward().toHost();
+            for (int i = 0; i < z.length; i++) {
+                float[] up = z.clone();
+                float[] down = z.clone();
+                up[i] += 1e-2f;
+                down[i] -= 1e-2f;
+                double numeric = (loss.forward(cpu.fromHost(up, N, K), labels)
+                    - loss.forward(cpu.fromHost(down, N, K), labels)) / ((double) up[i] - down[i]);
+                GradientCheckTest.check("logit " + i, grad[i], numeric);
+            }
+            loss.setLabelSmoothing(0f);
+            assertEquals(referenceLoss(z), loss.forward(cpu.fromHost(z, N, K), labels), 1e-6);
+            assertThrows(IllegalArgumentException.class, () -> loss.setLabelSmoothing(1f));
+            assertThrows(IllegalArgumentException.class, () -> loss.setLabelSmoothing(-0.1f));
+            assertThrows(IllegalArgumentException.class, () -> loss.setLabelSmoothing(Float.NaN));
+        }
+    }
+
     @Test
     void hugeLogitsStayFinite() {
         float[] z = logits(3, 1);

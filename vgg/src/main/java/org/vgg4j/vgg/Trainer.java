@@ -101,6 +101,14 @@ public class Trainer implements AutoCloseable {
         this.trainTransform = t;
     }
 
+    /**
+     * Label smoothing of the training loss (0, the default: plain cross-entropy); validation and
+     * test losses stay plain cross-entropy, comparable between runs.
+     */
+    public void setLabelSmoothing(float e) {
+        step.setLabelSmoothing(e);
+    }
+
     /** Asks the loop to save a checkpoint and return at the next step boundary (thread-safe). */
     public void requestStop() {
         stopRequested = true;
