@@ -240,6 +240,35 @@ public final class TrainCommand implements Callable<Integer> {
 
     private boolean quiet;
 
+    /** The file in --out that records each command line that trained there (a new run starts it afresh). */
+    public static final String COMMANDS = "commands.txt";
+
+    /**
+     * Writes the command line of this run to OUT/commands.txt, after those before it when the run
+     * continues from a checkpoint: which options produced the files stays with them. A failure to
+     * write it is a warning, not a lost run.
+     */
+    private void recordCommand(boolean continuing, java.io.PrintStream err) {
+        StringBuilder line = new StringBuilder(java.time.Instant.now().truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            + " " + (continuing ? "continued" : "started") + ": vgg4j");
+        CommandLine.ParseResult parsed = spec.commandLine().getParseResult();
+        java.util.List<String> args = parsed == null ? java.util.List.of() : parsed.originalArgs();
+        if (args.isEmpty() || !args.get(0).equals(spec.name())) {
+            line.append(' ').append(spec.name()); // parsed on its own (vgg4j-spark, experiments): no subcommand word
+        }
+        for (String a : args) {
+            line.append(' ').append(a.matches("[A-Za-z0-9_./:=,+@%-]+") ? a : "'" + a.replace("'", "'\\''") + "'");
+        }
+        line.append('\n');
+        try {
+            java.nio.file.Files.writeString(out.resolve(COMMANDS), line, java.nio.charset.StandardCharsets.UTF_8,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE, continuing
+                    ? java.nio.file.StandardOpenOption.APPEND : java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        } catch (java.io.IOException e) {
+            err.println("vgg4j train: warning: could not write " + out.resolve(COMMANDS) + ": " + e.getMessage());
+        }
+    }
+
     /** How a worker ended (0 finished, 130 stopped) and the CRC-32 of its final weights (replicas must agree). */
     public record WorkerResult(int code, long weightsCrc) {}
 
@@ -338,6 +367,7 @@ public final class TrainCommand implements Callable<Integer> {
                 "VGG-%s%s (width/%d, FC %d)", model.config().label(), batchNorm ? " with batch norm" : "", widthDivisor,
                 fc), net.parameterCount(), trainSet.source(), trainSet.size(), valSet.source(),
                 valSet.size(), backend.description(), single ? "" : "; worker " + group.rank() + " of " + group.size());
+            trainer.setOnStart(resumed -> recordCommand(resumed, err));
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {
                 trainer.requestStop();

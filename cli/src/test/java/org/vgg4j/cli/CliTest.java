@@ -69,6 +69,10 @@ class CliTest {
         assertTrue(Files.readString(dir.resolve("run/metrics.csv")).lines().count() == 2);
         var png = javax.imageio.ImageIO.read(dir.resolve("run/curves.png").toFile());
         assertTrue(png != null && png.getWidth() == 1280, "curves.png drawn");
+        List<String> commands = Files.readAllLines(dir.resolve("run/commands.txt"));
+        assertEquals(1, commands.size(), commands.toString());
+        assertTrue(commands.get(0).matches("\\S+Z started: vgg4j train --data \\S+ --epochs 1 --batch 8 .* --out \\S+/run"),
+            commands.get(0));
     }
 
     @Test
@@ -201,6 +205,27 @@ class CliTest {
         assertEquals(2, lr.code(), lr.err());
         assertTrue(lr.err().contains("--lr 0.02"), lr.err());
         assertEquals(metrics, Files.readString(run.resolve("metrics.csv")));
+        assertEquals(1, Files.readAllLines(run.resolve("commands.txt")).size(), "a refused resume is not recorded");
+    }
+
+    /** commands.txt: a continued run adds its line after the first; --overwrite starts the file afresh. */
+    @Test
+    void commandsTxtRecordsEachCommandThatTrainedThere() throws Exception {
+        Path run = dir.resolve("run-commands");
+        String[] common = {"train", "--data", data.toString(), "--batch", "8", "--width-divisor", "32", "--fc", "16",
+            "--val-split", "10", "--label-smoothing", "0.1", "--out", run.toString()};
+        assertEquals(0, run(concat(common, "--epochs", "1")).code());
+        Run more = run(concat(common, "--epochs", "2", "--resume"));
+        assertEquals(0, more.code(), more.err());
+        List<String> lines = Files.readAllLines(run.resolve("commands.txt"));
+        assertEquals(2, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains(" started: vgg4j train ") && lines.get(0).contains("--epochs 1"), lines.get(0));
+        assertTrue(lines.get(1).contains(" continued: vgg4j train ") && lines.get(1).endsWith("--epochs 2 --resume"),
+            lines.get(1));
+        assertEquals(0, run(concat(common, "--epochs", "1", "--overwrite")).code());
+        lines = Files.readAllLines(run.resolve("commands.txt"));
+        assertEquals(1, lines.size(), lines.toString());
+        assertTrue(lines.get(0).contains(" started: ") && lines.get(0).endsWith("--epochs 1 --overwrite"), lines.get(0));
     }
 
     static String[] concat(String[] a, String... b) {

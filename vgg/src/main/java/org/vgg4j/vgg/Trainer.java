@@ -109,6 +109,16 @@ public class Trainer implements AutoCloseable {
         step.setLabelSmoothing(e);
     }
 
+    private java.util.function.Consumer<Boolean> onStart;
+
+    /**
+     * Called on the writing worker once {@link #run} has restored the checkpoint (true) or started
+     * afresh (false), before the first step: where a caller records what started the run.
+     */
+    public void setOnStart(java.util.function.Consumer<Boolean> onStart) {
+        this.onStart = onStart;
+    }
+
     /** Asks the loop to save a checkpoint and return at the next step boundary (thread-safe). */
     public void requestStop() {
         stopRequested = true;
@@ -176,7 +186,8 @@ public class Trainer implements AutoCloseable {
             removeStaleTemporaries();
         }
         Path ckpt = cfg.outDir().resolve(CHECKPOINT);
-        if (resume && agreeOnCheckpoint(ckpt)) {
+        boolean resumed = resume && agreeOnCheckpoint(ckpt);
+        if (resumed) {
             restore(ckpt);
             if (writer()) {
                 trimMetrics(state.epoch());
@@ -187,6 +198,9 @@ public class Trainer implements AutoCloseable {
             if (writer()) {
                 writeMetricsHeader();
             }
+        }
+        if (onStart != null && writer()) {
+            onStart.accept(resumed);
         }
         try (BatchLoader loader = new BatchLoader(train, trainTransform != null ? trainTransform : prep, cfg.batchSize(),
                  cfg.seed(), true, group.rank(), group.size())) {
