@@ -25,19 +25,24 @@ class SoftmaxCrossEntropyTest {
         return z;
     }
 
+    /** log(sum_k exp z[n, k]) of row n, max-subtracted, in double. */
+    static double logSumExp(float[] z, int n) {
+        double max = Double.NEGATIVE_INFINITY;
+        for (int k = 0; k < K; k++) {
+            max = Math.max(max, z[n * K + k]);
+        }
+        double s = 0;
+        for (int k = 0; k < K; k++) {
+            s += Math.exp(z[n * K + k] - max);
+        }
+        return max + Math.log(s);
+    }
+
     /** Mean over rows of log(sum exp z) - z[label], in double. */
     static double referenceLoss(float[] z) {
         double total = 0;
         for (int n = 0; n < N; n++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < K; k++) {
-                max = Math.max(max, z[n * K + k]);
-            }
-            double s = 0;
-            for (int k = 0; k < K; k++) {
-                s += Math.exp(z[n * K + k] - max);
-            }
-            total += max + Math.log(s) - z[n * K + (int) LABELS[n]];
+            total += logSumExp(z, n) - z[n * K + (int) LABELS[n]];
         }
         return total / N;
     }
@@ -85,15 +90,7 @@ class SoftmaxCrossEntropyTest {
     static double referenceSmoothedLoss(float[] z, double e) {
         double total = 0;
         for (int n = 0; n < N; n++) {
-            double max = Double.NEGATIVE_INFINITY;
-            for (int k = 0; k < K; k++) {
-                max = Math.max(max, z[n * K + k]);
-            }
-            double s = 0;
-            for (int k = 0; k < K; k++) {
-                s += Math.exp(z[n * K + k] - max);
-            }
-            double lse = max + Math.log(s);
+            double lse = logSumExp(z, n);
             for (int k = 0; k < K; k++) {
                 double target = (1 - e) * (k == (int) LABELS[n] ? 1 : 0) + e / K;
                 total -= target * (z[n * K + k] - lse);
