@@ -67,7 +67,7 @@ public final class OpProfile {
             Backend b = (Backend) Proxy.newProxyInstance(Backend.class.getClassLoader(), new Class<?>[] {Backend.class},
                 h);
             boolean resnet = org.vgg4j.vgg.ResNetModel.isResNet(model);
-            // the -cifar variants on Fashion-MNIST's 1x28x28 and 10 classes, as TrainStepRatio and vgg4j train run them
+            // the -cifar variants on Fashion-MNIST's 1x28x28 and 10 classes, as TrainStepRatio and `vgg4j train --input 28` run them
             boolean small = model.endsWith("-cifar");
             ModelSpec spec = resnet ? ModelSpec.imagenet(VggConfig.A) : TrainStepRatio.spec(model);
             int ch = small ? 1 : spec.inChannels(), size = small ? 28 : spec.inputSize();

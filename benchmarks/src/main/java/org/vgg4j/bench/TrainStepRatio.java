@@ -61,7 +61,7 @@ public final class TrainStepRatio {
         int samples = args.length > 3 ? Integer.parseInt(args[3]) : 5;
         boolean resnet = org.vgg4j.vgg.ResNetModel.isResNet(model);
         // for a ResNet, a spec of the same input and classes (images and labels take their sizes from it)
-        // (the -cifar variants: Fashion-MNIST's 1x28x28 and 10 classes, as vgg4j train runs them)
+        // (the -cifar variants: Fashion-MNIST's 1x28x28 and 10 classes, as `vgg4j train --input 28` runs them)
         boolean small = model.endsWith("-cifar");
         ModelSpec spec = resnet ? ModelSpec.imagenet(VggConfig.A) : spec(model);
         int ch = small ? 1 : spec.inChannels(), s = small ? 28 : spec.inputSize(), classes = small ? 10 : spec.classes();

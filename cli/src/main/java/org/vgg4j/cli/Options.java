@@ -25,12 +25,15 @@ final class Options {
         }
     }
 
-    /** A side that VGG halves five times: a multiple of 32, and not so large that a batch overflows. */
-    static void inputSize(CommandLine.Model.CommandSpec spec, String option, int value) {
-        range(spec, option, value, 32, 4096);
-        if (value % 32 != 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(), option + " " + value
-                + ": must be a multiple of 32 (VGG halves it five times)");
+    /**
+     * An input side that network {@code arch} takes (a multiple of 32 for VGG, which halves it five
+     * times; from 8 or 32 for the ResNets and GoogLeNet; 224 for AlexNet), and not so large that a
+     * batch overflows.
+     */
+    static void inputSize(CommandLine.Model.CommandSpec spec, String option, int value, String arch) {
+        String problem = org.vgg4j.vgg.Architectures.inputProblem(arch, value);
+        if (problem != null) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + " " + value + ": " + problem);
         }
     }
 

@@ -32,7 +32,9 @@ public final class TrainCommand implements Callable<Integer> {
     String arch;
     @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist, or a folder of IDX files.")
     String data;
-    @Option(names = "--input", defaultValue = "32", description = "Input size (a multiple of 32; default ${DEFAULT-VALUE}).")
+    @Option(names = "--input", defaultValue = "32", description = "Input side: a multiple of 32 for VGG, from 8 for "
+        + "the -cifar ResNets, from 32 for the other ResNets and GoogLeNet, 224 for AlexNet (default ${DEFAULT-VALUE}; "
+        + "smaller images are zero-padded to it, larger ones centre-cropped).")
     int input;
     @Option(names = "--width-divisor", defaultValue = "2", description = "Divide the paper's channel widths by this (default ${DEFAULT-VALUE}).")
     int widthDivisor;
@@ -141,7 +143,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + ": must divide --batch " + batch);
             }
         }
-        Options.inputSize(spec, "--input", input);
+        Options.inputSize(spec, "--input", input, arch);
         Options.range(spec, "--width-divisor", widthDivisor, 1, 64);
         Options.range(spec, "--fc", fc, 0, 1 << 16);
         Options.range(spec, "--dropout", dropout, 0, 0.99, true);
@@ -318,9 +320,6 @@ public final class TrainCommand implements Callable<Integer> {
             valSet = split.val();
         }
         boolean other = org.vgg4j.vgg.Architectures.isOther(arch);
-        if (arch.equalsIgnoreCase("alexnet") && input != 224) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--arch alexnet takes --input 224");
-        }
         ModelSpec model = other ? null : new ModelSpec(VggConfig.parse(arch), trainSet.channels(), input,
             trainSet.classes(), widthDivisor, fc, dropout, batchNorm);
         TrainConfig.Schedule sched = schedule;

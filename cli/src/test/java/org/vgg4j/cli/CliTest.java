@@ -293,13 +293,34 @@ class CliTest {
     }
 
     @Test
+    void everyNetworkTakesTheInputSidesItsLayersAllowAndNoSmaller() {
+        // VGG halves its input five times; the ResNets and GoogLeNet end in global pooling, so they
+        // take any side from their smallest (the -cifar stems do not downsample first); AlexNet 224 only
+        String[][] sides = {{"A", "32", "31"}, {"A", "64", "48"}, {"resnet18-cifar", "8", "7"},
+            {"resnet18-cifar", "28", "0"}, {"resnet50", "32", "31"}, {"resnet152-cifar", "9", "-1"},
+            {"googlenet", "32", "31"}, {"googlenet", "33", "4097"}, {"alexnet", "224", "223"}};
+        for (String[] t : sides) {
+            Run ok = run("summary", "--arch", t[0], "--input", t[1], "--channels", "1", "--classes", "10");
+            assertEquals(0, ok.code(), t[0] + " at " + t[1] + ": " + ok.err());
+            assertTrue(ok.out().contains("input [1, 1, " + t[1] + ", " + t[1] + "]"), ok.out());
+            Run no = run("summary", "--arch", t[0], "--input", t[2]);
+            assertEquals(2, no.code(), t[0] + " at " + t[2] + ": " + no.out());
+            assertTrue(no.err().startsWith("--input " + t[2] + ": "), no.err());
+        }
+        assertTrue(run("summary", "--arch", "resnet18-cifar", "--input", "7").err().contains("at least 8"));
+        assertTrue(run("train", "--arch", "alexnet", "--input", "32").err().contains("takes 224 only"));
+    }
+
+    @Test
     void aSmallResNetTrainsEvaluatesAndSummarises() throws Exception {
         Path out = dir.resolve("resnet");
+        // at the images' own 28 pixels: the ResNets are not held to VGG's multiple of 32
         Run r = run("train", "--arch", "resnet18-cifar", "--data", data.toString(), "--epochs", "1", "--batch", "8",
-            "--val-split", "10", "--out", out.toString());
+            "--input", "28", "--val-split", "10", "--out", out.toString());
         assertEquals(0, r.code(), r.err());
         var info = org.vgg4j.nn.io.SafeTensors.header(out.resolve("model.safetensors")).metadata().get("vgg4j");
         assertTrue(info.contains("\"config\":\"resnet18-cifar\"") && info.contains("\"family\":\"resnet\""), info);
+        assertTrue(info.contains("\"inputSize\":28"), info);
         Run e = run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("(20 images): top-1 accuracy"), e.out());

@@ -28,6 +28,27 @@ public final class Architectures {
     }
 
     /**
+     * Why {@code arch} cannot take {@code input}-pixel images, or null if it can: VGG halves its input
+     * five times (a multiple of 32); the ResNets and GoogLeNet end in global average pooling and take
+     * any side from 32 (8 for the {@code -cifar} stems, which do not downsample at the start);
+     * AlexNet is built for 224 only. At most 4096 for all, so that a batch's size cannot overflow.
+     */
+    public static String inputProblem(String arch, int input) {
+        String a = arch.toLowerCase(Locale.ROOT);
+        if (input > 4096) {
+            return "at most 4096";
+        }
+        if (!isOther(a)) {
+            return input >= 32 && input % 32 == 0 ? null : "must be a multiple of 32 from 32 (VGG halves it five times)";
+        }
+        if (a.equals("alexnet")) {
+            return input == 224 ? null : "--arch alexnet takes 224 only";
+        }
+        int min = ResNetModel.isResNet(a) && a.endsWith("-cifar") ? 8 : 32;
+        return input >= min ? null : "at least " + min + " for " + a;
+    }
+
+    /**
      * The network, with its initialisation when {@code initialise} (He normal convolutions, batch
      * norm at 1 and 0), else zero parameters (for shapes, or a file to load).
      */
