@@ -245,6 +245,33 @@ public final class TrainCommand implements Callable<Integer> {
     /** The file in --out that records each command line that trained there (a new run starts it afresh). */
     public static final String COMMANDS = "commands.txt";
 
+    /** The recipe in one line: schedule, optimiser and augmentation, defaults included, as the run uses them. */
+    String recipe() {
+        StringBuilder r = new StringBuilder(String.format(Locale.ROOT, "epochs %d, batch %d%s, lr %s (%s), momentum %s, "
+            + "weight decay %s, %sinput %d", epochs, batch, microBatch == null ? "" : " in micro-batches of "
+            + microBatch, num(lr), schedule.name().toLowerCase(Locale.ROOT), num(momentum), num(weightDecay),
+            org.vgg4j.vgg.ResNetModel.isResNet(arch.toLowerCase(Locale.ROOT)) ? "" : "dropout " + num(dropout) + ", ",
+            input));
+        r.append(scale == null ? ", jitter " + jitter : ", scale " + java.util.Arrays.stream(scale)
+            .mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+        r.append(noFlip ? ", no flips" : ", flips");
+        if (colorPca) {
+            r.append(", colour PCA");
+        }
+        if (erase > 0) {
+            r.append(", erase ").append(num(erase));
+        }
+        if (labelSmoothing > 0) {
+            r.append(", label smoothing ").append(num(labelSmoothing));
+        }
+        return r.append(", seed ").append(seed).toString();
+    }
+
+    /** A float option as typed: 0.0005, not 5.0E-4. */
+    private static String num(float x) {
+        return new java.math.BigDecimal(Float.toString(x)).stripTrailingZeros().toPlainString();
+    }
+
     /**
      * Writes the command line of this run to OUT/commands.txt, after those before it when the run
      * continues from a checkpoint: which options produced the files stays with them. A failure to
@@ -366,6 +393,7 @@ public final class TrainCommand implements Callable<Integer> {
                 "VGG-%s%s (width/%d, FC %d)", model.config().label(), batchNorm ? " with batch norm" : "", widthDivisor,
                 fc), net.parameterCount(), trainSet.source(), trainSet.size(), valSet.source(),
                 valSet.size(), backend.description(), single ? "" : "; worker " + group.rank() + " of " + group.size());
+            err.println("vgg4j train: " + recipe());
             trainer.setOnStart(resumed -> recordCommand(resumed, err));
             CountDownLatch finished = new CountDownLatch(1);
             Thread hook = new Thread(() -> {

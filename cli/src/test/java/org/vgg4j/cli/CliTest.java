@@ -321,6 +321,15 @@ class CliTest {
         var info = org.vgg4j.nn.io.SafeTensors.header(out.resolve("model.safetensors")).metadata().get("vgg4j");
         assertTrue(info.contains("\"config\":\"resnet18-cifar\"") && info.contains("\"family\":\"resnet\""), info);
         assertTrue(info.contains("\"inputSize\":28"), info);
+        // the recipe train prints under its first line, defaults included (a ResNet has no dropout to report)
+        TrainCommand t = new TrainCommand();
+        new picocli.CommandLine(t).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--arch", "resnet18-cifar", "--epochs", "1", "--batch", "8", "--input", "28");
+        assertEquals("epochs 1, batch 8, lr 0.02 (cosine), momentum 0.9, weight decay 0.0005, input 28, jitter 2, flips, "
+            + "seed 1", t.recipe());
+        new picocli.CommandLine(t).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--arch", "A", "--lr", "1e-3", "--erase", "0.25", "--label-smoothing", "0.1",
+            "--no-flip", "--micro-batch", "16", "--schedule", "step", "--scale", "256,512", "--input", "224");
+        assertEquals("epochs 3, batch 128 in micro-batches of 16, lr 0.001 (step), momentum 0.9, weight decay 0.0005, "
+            + "dropout 0.5, input 224, scale 256,512, no flips, erase 0.25, label smoothing 0.1, seed 1", t.recipe());
         Run e = run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("(20 images): top-1 accuracy"), e.out());
