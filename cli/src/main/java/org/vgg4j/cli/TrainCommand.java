@@ -329,7 +329,7 @@ public final class TrainCommand implements Callable<Integer> {
         int decode = scales == null ? input : scales[scales.length - 1];
         Dataset full = Data.open(data, true, decode, strict);
         if (limit != null && limit < full.size()) {
-            full = org.vgg4j.vgg.data.Subset.stratified(full, limit, seed ^ 0x5eed).val();
+            full = org.vgg4j.vgg.data.Subset.sample(full, limit, seed ^ 0x5eed);
         }
         Dataset testSet = Data.test(data, input, strict, full.classNames());
         Dataset valSet = valData != null ? Data.validationData(valData, input, strict, full.classNames())

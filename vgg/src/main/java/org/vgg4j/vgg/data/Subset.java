@@ -92,6 +92,15 @@ public final class Subset implements Dataset {
             new Subset(d, val, d.source() + " (held-out validation, " + valCount + ", split seed " + seed + ")"));
     }
 
+    /**
+     * {@code count} examples of {@code d}, stratified as {@link #stratified} draws a validation
+     * split, named as a sample (a quick run's smaller training set), not as held-out data.
+     */
+    public static Subset sample(Dataset d, int count, long seed) {
+        Subset s = stratified(d, count, seed).val();
+        return new Subset(d, s.indices, d.source() + " (stratified sample of " + count + ", seed " + seed + ")");
+    }
+
     @Override
     public int size() { return indices.length; }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.HashSet;
 import java.util.List;
@@ -62,6 +63,14 @@ class SubsetTest {
             pixels(Subset.stratified(unbalanced(), 20, 3).val()));
         assertNotEquals(java.util.Arrays.toString(pixels(Subset.stratified(unbalanced(), 20, 3).val())),
             java.util.Arrays.toString(pixels(Subset.stratified(unbalanced(), 20, 4).val())));
+    }
+
+    @Test
+    void aSampleIsTheSplitsValidationPartNamedAsASample() {
+        Subset s = Subset.sample(unbalanced(), 20, 3);
+        assertArrayEquals(pixels(Subset.stratified(unbalanced(), 20, 3).val()), pixels(s));
+        // a --limit training set was listed as "held-out validation" before
+        assertTrue(s.source().endsWith(" (stratified sample of 20, seed 3)"), s.source());
     }
 
     @Test
