@@ -10,7 +10,7 @@ import picocli.CommandLine.Option;
  * failure (one line on stderr; {@code --verbose} adds the stack trace), 2 usage error.
  */
 @Command(name = "vgg4j", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-    description = "Train and run VGG networks on the CPU (Vector API) or OpenCL.",
+    description = "Train and run VGG networks, and AlexNet, GoogLeNet and ResNet, on the CPU (Vector API) or OpenCL.",
     subcommands = {TrainCommand.class, PredictCommand.class, EvalCommand.class, SummaryCommand.class,
         DevicesCommand.class, BenchCommand.class, SamplesCommand.class, ConvertCommand.class, ExportCommand.class,
         ExperimentCommand.class,

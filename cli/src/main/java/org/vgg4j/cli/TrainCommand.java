@@ -24,7 +24,7 @@ import picocli.CommandLine.Option;
  * half width, 32x32 input) on Debian's dataset-fashion-mnist.
  */
 @Command(name = "train", mixinStandardHelpOptions = true,
-    description = "Train a VGG network (defaults: the small Fashion-MNIST model).")
+    description = "Train a VGG, ResNet, AlexNet or GoogLeNet network (defaults: the small Fashion-MNIST VGG).")
 public final class TrainCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "A", description = "A VGG configuration (A, A-LRN, B, C, D, E) or a ResNet "
         + "(resnet18, ..., resnet152; resnet18-cifar etc. with the small-input stem for 28/32-pixel images; "
@@ -52,27 +52,30 @@ public final class TrainCommand implements Callable<Integer> {
     Long splitSeed;
     @Option(names = "--val-data", description = "A folder (ImageFolder) to validate on instead of a held-out split.")
     String valData;
-    @Option(names = "--dropout", defaultValue = "0.5")
+    @Option(names = "--dropout", defaultValue = "0.5", description = "Dropout after the hidden FC layers (VGG, AlexNet) or before "
+        + "the classifier (GoogLeNet); the ResNets have none (default ${DEFAULT-VALUE}).")
     float dropout;
-    @Option(names = "--epochs", defaultValue = "3")
+    @Option(names = "--epochs", defaultValue = "3", description = "Passes over the training set (default ${DEFAULT-VALUE}).")
     int epochs;
-    @Option(names = "--batch", defaultValue = "128")
+    @Option(names = "--batch", defaultValue = "128", description = "Examples per SGD step (default ${DEFAULT-VALUE}).")
     int batch;
     @Option(names = "--micro-batch", description = "Examples per forward/backward; gradients accumulate to --batch.")
     Integer microBatch;
-    @Option(names = "--lr", defaultValue = "0.02")
+    @Option(names = "--lr", defaultValue = "0.02", description = "Initial learning rate (default ${DEFAULT-VALUE}).")
     float lr;
-    @Option(names = "--momentum", defaultValue = "0.9")
+    @Option(names = "--momentum", defaultValue = "0.9", description = "SGD momentum (default ${DEFAULT-VALUE}).")
     float momentum;
-    @Option(names = "--weight-decay", defaultValue = "5e-4")
+    @Option(names = "--weight-decay", defaultValue = "5e-4", description = "L2 weight decay (default ${DEFAULT-VALUE}).")
     float weightDecay;
     @Option(names = "--schedule", defaultValue = "cosine", description = "plateau, step, cosine, constant (default ${DEFAULT-VALUE}).")
     TrainConfig.Schedule schedule;
-    @Option(names = "--patience", defaultValue = "2")
+    @Option(names = "--patience", defaultValue = "2", description = "--schedule plateau: epochs without a better validation "
+        + "accuracy before the learning rate is divided by 10 (default ${DEFAULT-VALUE}).")
     int patience;
     @Option(names = "--init", defaultValue = "he", description = "paper (Normal 0.01) or he (default ${DEFAULT-VALUE}).")
     VggModel.InitScheme init;
-    @Option(names = "--jitter", defaultValue = "2", description = "Random crop: shift by up to this many pixels.")
+    @Option(names = "--jitter", defaultValue = "2", description = "Random crop: shift by up to this many pixels "
+        + "(default ${DEFAULT-VALUE}).")
     int jitter;
     @Option(names = "--erase", defaultValue = "0", description = "Random erasing: probability of blanking a random "
         + "rectangle of each training image (Zhong et al.; 0.5 is usual; default ${DEFAULT-VALUE}).")
@@ -83,7 +86,8 @@ public final class TrainCommand implements Callable<Integer> {
     float labelSmoothing;
     @Option(names = "--no-flip", description = "No random horizontal flips.")
     boolean noFlip;
-    @Option(names = "--seed", defaultValue = "1")
+    @Option(names = "--seed", defaultValue = "1", description = "Seed of the initialisation, the order of the examples and "
+        + "the augmentation (default ${DEFAULT-VALUE}).")
     long seed;
     @Option(names = "--checkpoint-every", defaultValue = "0", description = "Also checkpoint every N steps.")
     int checkpointEvery;
