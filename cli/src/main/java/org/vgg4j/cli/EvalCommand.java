@@ -17,7 +17,8 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, description = "A model file: vgg4j or torchvision safetensors, "
         + "PyTorch .pth/.pt, Caffe .caffemodel (told apart by content).")
     Path model;
-    @Option(names = "--data", defaultValue = "fashion-mnist")
+    @Option(names = "--data", defaultValue = "fashion-mnist", description = "A data set as train --data takes it; its "
+        + "test split is scored unless --split says otherwise (default ${DEFAULT-VALUE}).")
     String data;
     @Option(names = "--mode", defaultValue = "center",
         description = "center (single centre crop), dense (fully convolutional over a --canvas, with flips), "
@@ -45,9 +46,9 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--val-split", description = "--split validation: the number of images held out (default as "
         + "train: 5000, or a tenth of a training set under 50000).")
     Integer valSplit;
-    @Option(names = "--batch", defaultValue = "200")
+    @Option(names = "--batch", defaultValue = "200", description = "Images per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
-    @Option(names = "--device", defaultValue = "cpu")
+    @Option(names = "--device", defaultValue = "cpu", description = "auto, cpu, cl, cl:P:D (default ${DEFAULT-VALUE}).")
     String device;
 
     @CommandLine.Spec

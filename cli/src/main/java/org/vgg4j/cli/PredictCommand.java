@@ -29,7 +29,7 @@ final class PredictCommand implements Callable<Integer> {
     int top;
     @Option(names = "--format", defaultValue = "text", description = "text or json (one object per line).")
     String format;
-    @Option(names = "--device", defaultValue = "cpu")
+    @Option(names = "--device", defaultValue = "cpu", description = "auto, cpu, cl, cl:P:D (default ${DEFAULT-VALUE}).")
     String device;
     @Option(names = "--labels", description = "Class names, one per line (e.g. ImageNet's for a torchvision file).")
     Path labels;

@@ -13,11 +13,12 @@ import picocli.CommandLine.Option;
 @Command(name = "samples", mixinStandardHelpOptions = true,
     description = "Write the first N test images of a data set as PNG files named <index>_<label>.png.")
 final class SamplesCommand implements Callable<Integer> {
-    @Option(names = "--data", defaultValue = "fashion-mnist")
+    @Option(names = "--data", defaultValue = "fashion-mnist", description = "A data set as train --data takes it "
+        + "(default ${DEFAULT-VALUE}).")
     String data;
-    @Option(names = "--count", defaultValue = "8")
+    @Option(names = "--count", defaultValue = "8", description = "Images to write (default ${DEFAULT-VALUE}).")
     int count;
-    @Option(names = "--out", required = true)
+    @Option(names = "--out", required = true, description = "Folder to write them to.")
     Path out;
 
     @CommandLine.Spec

@@ -28,13 +28,15 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--input", defaultValue = "224", description = "Input side: a multiple of 32 for VGG, from 8 "
         + "for the -cifar ResNets, from 32 for the other ResNets and GoogLeNet, 224 for AlexNet (default ${DEFAULT-VALUE}).")
     int input;
-    @Option(names = "--channels", defaultValue = "3")
+    @Option(names = "--channels", defaultValue = "3", description = "Input channels: 3 RGB, 1 grey (default ${DEFAULT-VALUE}).")
     int channels;
-    @Option(names = "--classes", defaultValue = "1000")
+    @Option(names = "--classes", defaultValue = "1000", description = "Outputs of the classifier (default ${DEFAULT-VALUE}).")
     int classes;
-    @Option(names = "--width-divisor", defaultValue = "1")
+    @Option(names = "--width-divisor", defaultValue = "1", description = "VGG: divide the paper's channel widths by "
+        + "this (default ${DEFAULT-VALUE}).")
     int widthDivisor;
-    @Option(names = "--fc", defaultValue = "4096")
+    @Option(names = "--fc", defaultValue = "4096", description = "VGG: width of the hidden FC layers (0: none; default "
+        + "${DEFAULT-VALUE}).")
     int fc;
     @Option(names = "--batch-norm", description = "Batch normalisation after every convolution (vgg*_bn).")
     boolean batchNorm;

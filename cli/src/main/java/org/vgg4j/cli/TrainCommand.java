@@ -30,7 +30,9 @@ public final class TrainCommand implements Callable<Integer> {
         + "(resnet18, ..., resnet152; resnet18-cifar etc. with the small-input stem for 28/32-pixel images; "
         + "always with batch norm), alexnet (--input 224) or googlenet (default ${DEFAULT-VALUE}).")
     String arch;
-    @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist, or a folder of IDX files.")
+    @Option(names = "--data", defaultValue = "fashion-mnist", description = "fashion-mnist (Debian's package), a folder of "
+        + "IDX files (MNIST's names) or of CIFAR-10 binary batches, or an ImageFolder tree with train/ (val/ and test/ "
+        + "are used when there; default ${DEFAULT-VALUE}).")
     String data;
     @Option(names = "--input", defaultValue = "32", description = "Input side: a multiple of 32 for VGG, from 8 for "
         + "the -cifar ResNets, from 32 for the other ResNets and GoogLeNet, 224 for AlexNet (default ${DEFAULT-VALUE}; "
