@@ -258,8 +258,9 @@ public final class TrainCommand implements Callable<Integer> {
             + microBatch, num(lr), schedule.name().toLowerCase(Locale.ROOT), num(momentum), num(weightDecay),
             org.vgg4j.vgg.ResNetModel.isResNet(arch.toLowerCase(Locale.ROOT)) ? "" : "dropout " + num(dropout) + ", ",
             input));
-        r.append(scale == null ? ", jitter " + jitter : ", scale " + java.util.Arrays.stream(scale)
-            .mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(",")));
+        // --scale or --color-pca: the paper's augmentation (S, then a random crop) instead of the jitter
+        r.append(scale == null && !colorPca ? ", jitter " + jitter : ", scale " + (scale == null ? String.valueOf(input)
+            : java.util.Arrays.stream(scale).mapToObj(String::valueOf).collect(java.util.stream.Collectors.joining(","))));
         r.append(noFlip ? ", no flips" : ", flips");
         if (colorPca) {
             r.append(", colour PCA");

@@ -304,7 +304,7 @@ class CliTest {
             assertEquals(0, ok.code(), t[0] + " at " + t[1] + ": " + ok.err());
             assertTrue(ok.out().contains("input [1, 1, " + t[1] + ", " + t[1] + "]"), ok.out());
             Run no = run("summary", "--arch", t[0], "--input", t[2]);
-            assertEquals(2, no.code(), t[0] + " at " + t[2] + ": " + no.out());
+            assertEquals(2, no.code(), t[0] + " at " + t[2] + " was taken");
             assertTrue(no.err().startsWith("--input " + t[2] + ": "), no.err());
         }
         assertTrue(run("summary", "--arch", "resnet18-cifar", "--input", "7").err().contains("at least 8"));
@@ -323,13 +323,17 @@ class CliTest {
         assertTrue(info.contains("\"inputSize\":28"), info);
         // the recipe train prints under its first line, defaults included (a ResNet has no dropout to report)
         TrainCommand t = new TrainCommand();
-        new picocli.CommandLine(t).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--arch", "resnet18-cifar", "--epochs", "1", "--batch", "8", "--input", "28");
+        picocli.CommandLine parser = new picocli.CommandLine(t).setCaseInsensitiveEnumValuesAllowed(true);
+        parser.parseArgs("--arch", "resnet18-cifar", "--epochs", "1", "--batch", "8", "--input", "28");
         assertEquals("epochs 1, batch 8, lr 0.02 (cosine), momentum 0.9, weight decay 0.0005, input 28, jitter 2, flips, "
             + "seed 1", t.recipe());
-        new picocli.CommandLine(t).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--arch", "A", "--lr", "1e-3", "--erase", "0.25", "--label-smoothing", "0.1",
-            "--no-flip", "--micro-batch", "16", "--schedule", "step", "--scale", "256,512", "--input", "224");
+        parser.parseArgs("--arch", "A", "--lr", "1e-3", "--erase", "0.25", "--label-smoothing", "0.1", "--no-flip",
+            "--micro-batch", "16", "--schedule", "step", "--scale", "256,512", "--input", "224");
         assertEquals("epochs 3, batch 128 in micro-batches of 16, lr 0.001 (step), momentum 0.9, weight decay 0.0005, "
             + "dropout 0.5, input 224, scale 256,512, no flips, erase 0.25, label smoothing 0.1, seed 1", t.recipe());
+        // colour PCA without --scale goes through the paper's augmentation at S = input: no jitter
+        parser.parseArgs("--arch", "B", "--color-pca", "--input", "64");
+        assertTrue(t.recipe().contains(", input 64, scale 64, flips, colour PCA, seed 1"), t.recipe());
         Run e = run("eval", "--model", out.resolve("model.safetensors").toString(), "--data", data.toString());
         assertEquals(0, e.code(), e.err());
         assertTrue(e.out().contains("(20 images): top-1 accuracy"), e.out());
