@@ -25,6 +25,10 @@ final class Options {
         }
     }
 
+    /** The sides {@link #inputSize} takes, for the --input options' help. */
+    static final String INPUT_SIDES = "Input side: a multiple of 32 for VGG, from 8 for the -cifar ResNets, from 32 for "
+        + "the other ResNets and GoogLeNet, 224 for AlexNet";
+
     /**
      * An input side that network {@code arch} takes (a multiple of 32 for VGG, which halves it five
      * times; from 8 or 32 for the ResNets and GoogLeNet; 224 for AlexNet), and not so large that a

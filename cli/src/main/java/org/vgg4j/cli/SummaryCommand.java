@@ -25,8 +25,8 @@ final class SummaryCommand implements Callable<Integer> {
     @Option(names = "--arch", defaultValue = "D", description = "A VGG configuration (A, A-LRN, B, C, D, E) or a "
         + "ResNet (resnet18, resnet34, resnet50, resnet101, resnet152; -cifar: the small-input stem), alexnet or googlenet.")
     String arch;
-    @Option(names = "--input", defaultValue = "224", description = "Input side: a multiple of 32 for VGG, from 8 "
-        + "for the -cifar ResNets, from 32 for the other ResNets and GoogLeNet, 224 for AlexNet (default ${DEFAULT-VALUE}).")
+    @Option(names = "--input", defaultValue = "224", description = Options.INPUT_SIDES
+        + " (default ${DEFAULT-VALUE}).")
     int input;
     @Option(names = "--channels", defaultValue = "3", description = "Input channels: 3 RGB, 1 grey (default ${DEFAULT-VALUE}).")
     int channels;

@@ -34,8 +34,7 @@ public final class TrainCommand implements Callable<Integer> {
         + "IDX files (MNIST's names) or of CIFAR-10 binary batches, or an ImageFolder tree with train/ (val/ and test/ "
         + "are used when there; default ${DEFAULT-VALUE}).")
     String data;
-    @Option(names = "--input", defaultValue = "32", description = "Input side: a multiple of 32 for VGG, from 8 for "
-        + "the -cifar ResNets, from 32 for the other ResNets and GoogLeNet, 224 for AlexNet (default ${DEFAULT-VALUE}; "
+    @Option(names = "--input", defaultValue = "32", description = Options.INPUT_SIDES + " (default ${DEFAULT-VALUE}; "
         + "smaller images are zero-padded to it, larger ones centre-cropped).")
     int input;
     @Option(names = "--width-divisor", defaultValue = "2", description = "Divide the paper's channel widths by this (default ${DEFAULT-VALUE}).")
