@@ -41,6 +41,15 @@ final class Options {
         }
     }
 
+    /** A name {@code --arch} takes (see {@code Architectures.canonical}); returns its canonical form. */
+    static String arch(CommandLine.Model.CommandSpec spec, String option, String value) {
+        try {
+            return org.vgg4j.vgg.Architectures.canonical(value);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), option + ": " + e.getMessage());
+        }
+    }
+
     private static final java.util.regex.Pattern DEVICE = java.util.regex.Pattern.compile("auto|cpu|cl|cl:\\d{1,4}:\\d{1,4}");
 
     /** A device name as {@code Backends.open} takes it: auto, cpu, cl or cl:P:D (whether it exists is checked later). */

@@ -33,7 +33,8 @@ final class PredictCommand implements Callable<Integer> {
     String device;
     @Option(names = "--labels", description = "Class names, one per line (e.g. ImageNet's for a torchvision file).")
     Path labels;
-    @Option(names = "--arch", description = "Fail unless the model is this configuration (A, A-LRN, B, C, D, E).")
+    @Option(names = "--arch", description = "Fail unless the model is this network (a VGG configuration A, A-LRN, "
+        + "B, C, D, E or vgg11 ... vgg19; resnet18 ... resnet152, their -cifar variants; alexnet; googlenet).")
     String arch;
     @Parameters(arity = "1..*", paramLabel = "IMAGE|DIR", description = "Images (.png, .jpg, ...) or folders of them.")
     List<Path> inputs;
@@ -54,9 +55,12 @@ final class PredictCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         int failures = 0;
+        String want = arch == null ? null : Options.arch(spec, "--arch", arch);
         try (Classifier c = Classifier.load(model, device)) {
-            if (arch != null && org.vgg4j.vgg.VggConfig.parse(arch) != org.vgg4j.vgg.VggConfig.parse(c.info().config())) {
-                throw new IllegalArgumentException(model + " holds configuration " + c.info().config() + ", not " + arch);
+            if (want != null && !want.equals(canonical(c.info().config()))) {
+                throw new IllegalArgumentException(model + " holds " + (org.vgg4j.vgg.Architectures.isOther(want)
+                    || org.vgg4j.vgg.Architectures.isOther(c.info().config()) ? "network " : "configuration ")
+                    + c.info().config() + ", not " + arch);
             }
             if (labels != null) {
                 c.setClassNames(Files.readAllLines(labels).stream().map(String::strip).filter(l -> !l.isEmpty()).toList());
@@ -82,6 +86,15 @@ final class PredictCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return failures == 0 ? 0 : 1;
+    }
+
+    /** The file's network by its canonical name, or as the file says it when that is no name --arch takes. */
+    private static String canonical(String config) {
+        try {
+            return org.vgg4j.vgg.Architectures.canonical(config);
+        } catch (IllegalArgumentException e) {
+            return config;
+        }
     }
 
     private List<Path> expand(List<Path> paths, PrintWriter err) throws IOException {

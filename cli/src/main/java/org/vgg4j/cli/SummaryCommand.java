@@ -48,6 +48,7 @@ final class SummaryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        Options.arch(spec, "--arch", arch);
         Options.inputSize(spec, "--input", input, arch);
         Options.range(spec, "--channels", channels, 1, 64);
         Options.range(spec, "--classes", classes, 1, 1_000_000);

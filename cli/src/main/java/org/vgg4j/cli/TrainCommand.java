@@ -148,6 +148,7 @@ public final class TrainCommand implements Callable<Integer> {
                     + ": must divide --batch " + batch);
             }
         }
+        Options.arch(spec, "--arch", arch);
         Options.inputSize(spec, "--input", input, arch);
         Options.range(spec, "--width-divisor", widthDivisor, 1, 64);
         Options.range(spec, "--fc", fc, 0, 1 << 16);

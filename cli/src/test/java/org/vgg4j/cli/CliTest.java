@@ -331,6 +331,9 @@ class CliTest {
             "--micro-batch", "16", "--schedule", "step", "--scale", "256,512", "--input", "224");
         assertEquals("epochs 3, batch 128 in micro-batches of 16, lr 0.001 (step), momentum 0.9, weight decay 0.0005, "
             + "dropout 0.5, input 224, scale 256,512, no flips, erase 0.25, label smoothing 0.1, seed 1", t.recipe());
+        parser.parseArgs();
+        assertEquals("epochs 3, batch 128, lr 0.02 (cosine), momentum 0.9, weight decay 0.0005, dropout 0.5, input 32, "
+            + "jitter 2, flips, seed 1", t.recipe(), "the defaults, as README gives them");
         // colour PCA without --scale goes through the paper's augmentation at S = input: no jitter
         parser.parseArgs("--arch", "B", "--color-pca", "--input", "64");
         assertTrue(t.recipe().contains(", input 64, scale 64, flips, colour PCA, seed 1"), t.recipe());
@@ -420,8 +423,9 @@ class CliTest {
         assertEquals(1, r.code());
         assertTrue(r.err().contains("not found"), r.err());
         r = run("train", "--data", data.toString(), "--arch", "F", "--out", dir.resolve("x").toString());
-        assertEquals(1, r.code());
-        assertTrue(r.err().contains("unknown VGG configuration 'F'"), r.err());
+        assertEquals(2, r.code(), "a usage error, found before the data are read");
+        assertTrue(r.err().contains("--arch: unknown architecture 'F' (expected a VGG configuration"), r.err());
+        assertTrue(r.err().contains("resnet18-cifar") && r.err().contains("googlenet"), "names every network: " + r.err());
     }
 
     @Test
@@ -453,6 +457,14 @@ class CliTest {
         Run arch = run("predict", "--model", model.toString(), "--arch", "D", samples.resolve("0000_0.png").toString());
         assertEquals(1, arch.code());
         assertTrue(arch.err().contains("holds configuration A, not D"), arch.err());
+        arch = run("predict", "--model", model.toString(), "--arch", "resnet18", samples.resolve("0000_0.png").toString());
+        assertEquals(1, arch.code());
+        assertTrue(arch.err().contains("holds network A, not resnet18"), arch.err());
+        arch = run("predict", "--model", model.toString(), "--arch", "vgg11", samples.resolve("0000_0.png").toString());
+        assertEquals(0, arch.code(), "vgg11 is configuration A: " + arch.err());
+        arch = run("predict", "--model", model.toString(), "--arch", "vgg12", samples.resolve("0000_0.png").toString());
+        assertEquals(2, arch.code());
+        assertTrue(arch.err().contains("--arch: unknown architecture 'vgg12'"), arch.err());
         assertEquals(3, p.out().lines().count(), p.out());
         String first = p.out().lines().findFirst().orElseThrow();
         assertTrue(first.matches("\\{\"image\": \".*0000_0\\.png\", \"top\": \\[\\{\"index\": \\d, \"label\": \"\\d\", "

@@ -28,6 +28,23 @@ public final class Architectures {
     }
 
     /**
+     * The one name of {@code arch}: VGG's configurations by their label ({@code vgg16} is {@code D}),
+     * the others in lower case. An unknown name is an error that lists every one {@code --arch} takes.
+     */
+    public static String canonical(String arch) {
+        String a = arch.strip().toLowerCase(Locale.ROOT);
+        if (isOther(a)) {
+            return a;
+        }
+        try {
+            return VggConfig.parse(a).toString();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("unknown architecture '" + arch + "' (expected a VGG configuration: A, "
+                + "A-LRN, B, C, D, E or vgg11, vgg13, vgg16, vgg19; or " + String.join(", ", names()) + ")");
+        }
+    }
+
+    /**
      * Why {@code arch} cannot take {@code input}-pixel images, or null if it can: VGG halves its input
      * five times (a multiple of 32); the ResNets and GoogLeNet end in global average pooling and take
      * any side from 32 (8 for the {@code -cifar} stems, which do not downsample at the start);
